@@ -1,0 +1,390 @@
+"""The class form of a schema: ``Group``, ``File`` and ``Dataset`` subclasses.
+
+A subclass is an ordinary pydantic model. Its fields are sorted by role when the class is
+created, and compiled into the spec tree (``cls.__h5spec__``); a malformed declaration raises
+:class:`SchemaDefinitionError` naming ``Class.field`` right there. Instances carry the values the
+materializer writes: attribute values, dataset data, child groups.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from h5schema._attrs import attribute_spec, strip_optional
+from h5schema._errors import SchemaDefinitionError
+from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
+
+__all__ = ["Dataset", "File", "Group", "as_schema", "attribute", "dataset", "group", "members"]
+
+Role = Literal["attribute", "dataset", "group", "members"]
+
+
+@dataclass(frozen=True)
+class _Marker:
+    """Carried in ``json_schema_extra``, which pydantic keeps through every copy of a FieldInfo."""
+
+    role: Role
+    options: dict[str, Any]
+
+    def __call__(self, schema: dict[str, Any]) -> None:
+        schema["x-h5schema"] = self.role
+
+
+@dataclass(frozen=True)
+class FieldRole:
+    """How one class field maps to the file: its role and its HDF5 name (or pattern)."""
+
+    role: Role
+    name: str
+
+
+def attribute(
+    default: Any = PydanticUndefined,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    multiple_of: float | None = None,
+    min_length: int | None = None,
+    max_length: int | None = None,
+    pattern: str | None = None,
+    dtype: Any = None,
+    shape: Any = None,
+) -> Any:
+    """Declare an HDF5 attribute: a pydantic field with pydantic's constraints.
+
+    ``name`` is the attribute's name in the file (default: the field name). ``dtype``/``shape``
+    describe an ``np.ndarray`` attribute. Without a default the attribute is required, unless the
+    annotation is ``X | None``.
+    """
+    return Field(
+        default,
+        description=description,
+        gt=gt,
+        ge=ge,
+        lt=lt,
+        le=le,
+        multiple_of=multiple_of,
+        min_length=min_length,
+        max_length=max_length,
+        pattern=pattern,
+        json_schema_extra=_Marker("attribute", {"name": name, "dtype": dtype, "shape": shape}),
+    )
+
+
+def dataset(
+    dtype: Any = None,
+    *,
+    shape: Any = None,
+    maxshape: tuple[int | None, ...] | None = None,
+    chunks: bool | tuple[int, ...] | None = None,
+    compression: Literal["gzip", "lzf", "none"] | None = None,
+    compression_opts: int | None = None,
+    shuffle: bool | None = None,
+    fletcher32: bool | None = None,
+    fillvalue: Any = None,
+    values: Any = None,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    allow_nan: bool = True,
+    name: str | None = None,
+    required: bool | None = None,
+    closed: bool | None = None,
+    description: str | None = None,
+) -> Any:
+    """Declare a dataset in place. Every storage option left ``None`` is not checked.
+
+    ``shape`` entries: an int (fixed), a name like ``"n"`` (a dim shared within the group),
+    ``None`` (any length) or ``h5s.dim(...)``. ``maxshape`` uses ``None`` for unlimited axes.
+    ``chunks=True`` requires chunking of any shape. ``values``/``gt``..``le``/``allow_nan`` are
+    data checks, read chunk by chunk.
+    """
+    options = {k: v for k, v in locals().items() if k not in ("name", "required", "closed")}
+    options = {k: v for k, v in options.items() if v is not None and not (k == "allow_nan" and v)}
+    return Field(
+        None,
+        description=description,
+        json_schema_extra=_Marker(
+            "dataset", {"name": name, "required": required, "closed": closed, "spec": options}
+        ),
+    )
+
+
+def group(
+    *, name: str | None = None, required: bool | None = None, description: str | None = None
+) -> Any:
+    """Declare a child group whose annotation is a Group subclass.
+
+    The instance value may be left ``None``: the materializer then builds the group from its
+    defaults. A group is required unless ``required=False`` or the annotation is ``X | None``.
+    """
+    return Field(
+        None,
+        description=description,
+        json_schema_extra=_Marker("group", {"name": name, "required": required}),
+    )
+
+
+def members(
+    pattern: str,
+    *,
+    min_count: int = 0,
+    max_count: int | None = None,
+    dataset: Any = None,
+    description: str | None = None,
+) -> Any:
+    """Declare repeated members whose names fully match ``pattern``.
+
+    Annotate as ``dict[str, SomeGroup]``, or ``dict[str, h5s.Dataset]`` with
+    ``dataset=h5s.dataset(...)`` describing each dataset.
+    """
+    return Field(
+        default_factory=dict,
+        description=description,
+        json_schema_extra=_Marker(
+            "members",
+            {
+                "pattern": pattern,
+                "min_count": min_count,
+                "max_count": max_count,
+                "dataset": dataset,
+            },
+        ),
+    )
+
+
+def _marker(field: FieldInfo) -> _Marker | None:
+    extra = field.json_schema_extra
+    return extra if isinstance(extra, _Marker) else None
+
+
+def _is_sub(tp: Any, base: type) -> bool:
+    return isinstance(tp, type) and issubclass(tp, base)
+
+
+class _Node(BaseModel):
+    """Shared machinery: attribute fields and the ``closed=`` class keyword."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", arbitrary_types_allowed=True)
+
+    __h5closed__: ClassVar[bool] = False
+    __h5attrs__: ClassVar[tuple[AttributeSpec, ...]] = ()
+    __h5fields__: ClassVar[dict[str, FieldRole]] = {}
+
+    def __init_subclass__(cls, *, closed: bool | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if closed is not None:
+            cls.__h5closed__ = closed
+
+    @classmethod
+    def _where(cls, field: str) -> str:
+        return f"{cls.__name__}.{field}"
+
+    @classmethod
+    def _attribute(cls, fname: str, info: FieldInfo) -> AttributeSpec:
+        m = _marker(info)
+        opts = m.options if m is not None and m.role == "attribute" else {}
+        hdf5_name = opts.get("name") or fname
+        try:
+            return attribute_spec(
+                hdf5_name, info.annotation, info, dtype=opts.get("dtype"), shape=opts.get("shape")
+            )
+        except ValidationError as exc:
+            raise SchemaDefinitionError(cls._where(fname), _first_error(exc)) from None
+        except (TypeError, ValueError) as exc:
+            raise SchemaDefinitionError(cls._where(fname), str(exc)) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    loc = ".".join(str(x) for x in err["loc"])
+    return f"{loc}: {msg}" if loc else msg
+
+
+class Dataset(_Node):
+    """A dataset's value: its ``data`` plus the attributes a subclass declares.
+
+    Subclass it to give a dataset attributes (``class Times(h5s.Dataset): units: str``), and
+    annotate a group field with it. An array given where a Dataset is expected is wrapped.
+    """
+
+    data: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap_array(cls, value: Any) -> Any:
+        if isinstance(value, dict | Dataset):
+            return value
+        return {"data": value}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        attrs, roles = [], {}
+        for fname, info in cls.model_fields.items():
+            if fname == "data":
+                continue
+            spec = cls._attribute(fname, info)
+            attrs.append(spec)
+            roles[fname] = FieldRole("attribute", spec.name)
+        cls.__h5attrs__ = tuple(attrs)
+        cls.__h5fields__ = roles
+
+
+class Group(_Node):
+    """A group: attributes, datasets, child groups and pattern members, declared as fields.
+
+    ``class G(h5s.Group, closed=True)`` makes undeclared members and attributes errors
+    instead of warnings.
+    """
+
+    __h5spec__: ClassVar[GroupSpec] = GroupSpec()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        attrs: list[AttributeSpec] = []
+        children: list[GroupSpec | DatasetSpec] = []
+        patterns: list[PatternSpec] = []
+        roles: dict[str, FieldRole] = {}
+        for fname, info in cls.model_fields.items():
+            role, node = cls._compile_field(fname, info)
+            if isinstance(node, AttributeSpec):
+                attrs.append(node)
+            elif isinstance(node, PatternSpec):
+                patterns.append(node)
+            else:
+                children.append(node)
+            roles[fname] = FieldRole(role, _node_name(node))
+        try:
+            cls.__h5spec__ = GroupSpec(
+                description=_doc(cls),
+                closed=cls.__h5closed__,
+                attributes=tuple(attrs),
+                members=tuple(children),
+                patterns=tuple(patterns),
+            )
+        except ValidationError as exc:
+            raise SchemaDefinitionError(cls.__name__, _first_error(exc)) from None
+        cls.__h5fields__ = roles
+
+    @classmethod
+    def _compile_field(
+        cls, fname: str, info: FieldInfo
+    ) -> tuple[Role, AttributeSpec | DatasetSpec | GroupSpec | PatternSpec]:
+        m = _marker(info)
+        inner, optional = strip_optional(info.annotation)
+        origin, args = typing.get_origin(inner), typing.get_args(inner)
+        value_type = args[1] if origin is dict and len(args) == 2 else None
+        opts = m.options if m is not None else {}
+        try:
+            if (m is not None and m.role == "members") or _is_sub(value_type, Group | Dataset):
+                return "members", cls._pattern(fname, value_type, opts)
+            if (m is not None and m.role == "dataset") or _is_sub(inner, Dataset):
+                if not _is_sub(inner, Dataset):
+                    raise SchemaDefinitionError(
+                        cls._where(fname), "h5s.dataset() needs an h5s.Dataset annotation"
+                    )
+                return "dataset", _dataset_spec(inner, opts, fname, optional)
+            if (m is not None and m.role == "group") or _is_sub(inner, Group):
+                if not _is_sub(inner, Group):
+                    raise SchemaDefinitionError(
+                        cls._where(fname), "h5s.group() needs an h5s.Group subclass annotation"
+                    )
+                required = opts.get("required")
+                return "group", inner.__h5spec__.model_copy(
+                    update={
+                        "name": opts.get("name") or fname,
+                        "required": (not optional) if required is None else required,
+                        "description": info.description or inner.__h5spec__.description,
+                    }
+                )
+        except ValidationError as exc:
+            raise SchemaDefinitionError(cls._where(fname), _first_error(exc)) from None
+        return "attribute", cls._attribute(fname, info)
+
+    @classmethod
+    def _pattern(cls, fname: str, value_type: Any, opts: dict[str, Any]) -> PatternSpec:
+        if not _is_sub(value_type, Group | Dataset):
+            raise SchemaDefinitionError(
+                cls._where(fname),
+                "h5s.members() needs a dict[str, Group subclass or Dataset] annotation",
+            )
+        item: GroupSpec | DatasetSpec
+        if issubclass(value_type, Group):
+            if opts.get("dataset") is not None:
+                raise SchemaDefinitionError(
+                    cls._where(fname), "dataset= applies to dataset members"
+                )
+            item = value_type.__h5spec__
+        else:
+            inner = _marker(opts["dataset"]) if isinstance(opts.get("dataset"), FieldInfo) else None
+            item = _dataset_spec(value_type, inner.options if inner else {}, None, False)
+        return PatternSpec(
+            pattern=opts.get("pattern") or ".*",
+            min_count=opts.get("min_count", 0),
+            max_count=opts.get("max_count"),
+            item=item,
+        )
+
+
+def _dataset_spec(
+    cls: type[Dataset], opts: dict[str, Any], fname: str | None, optional: bool
+) -> DatasetSpec:
+    required = opts.get("required")
+    closed = opts.get("closed")
+    return DatasetSpec(
+        name=None if fname is None else (opts.get("name") or fname),
+        required=(not optional) if required is None else required,
+        closed=cls.__h5closed__ if closed is None else closed,
+        attributes=cls.__h5attrs__,
+        **opts.get("spec", {}),
+    )
+
+
+def _node_name(node: AttributeSpec | DatasetSpec | GroupSpec | PatternSpec) -> str:
+    if isinstance(node, PatternSpec):
+        return node.pattern
+    return node.name or ""
+
+
+def _doc(cls: type) -> str | None:
+    doc = cls.__dict__.get("__doc__")
+    return " ".join(doc.split()) if doc else None
+
+
+class File(Group):
+    """The root group of a file. Subclass it to declare a whole file layout."""
+
+    @classmethod
+    def to_spec(cls) -> SchemaSpec:
+        """The schema document of this class (dump it with ``.to_json()`` / ``.to_yaml()``)."""
+        return SchemaSpec(name=cls.__name__, description=_doc(cls), root=cls.__h5spec__)
+
+
+SchemaLike = type[Group] | SchemaSpec | GroupSpec
+
+
+def as_schema(schema: Any) -> SchemaSpec:
+    """Accept a File/Group subclass, a SchemaSpec or a GroupSpec and return the SchemaSpec."""
+    if isinstance(schema, SchemaSpec):
+        return schema
+    if isinstance(schema, GroupSpec):
+        return SchemaSpec(root=schema)
+    if isinstance(schema, type) and issubclass(schema, File):
+        return schema.to_spec()
+    if isinstance(schema, type) and issubclass(schema, Group):
+        return SchemaSpec(name=schema.__name__, description=_doc(schema), root=schema.__h5spec__)
+    raise TypeError(f"expected an h5s.File or h5s.Group subclass or a SchemaSpec, got {schema!r}")

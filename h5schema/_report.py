@@ -1,0 +1,149 @@
+"""Validation results as data: :class:`Violation` records collected in a :class:`Report`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from h5schema._codes import Code, Severity
+from h5schema._errors import InvalidFileError
+
+__all__ = ["Report", "Violation", "jsonable"]
+
+
+def jsonable(value: Any) -> Any:
+    """Turn numpy scalars/arrays, bytes, tuples and sets into plain JSON values."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return (
+            value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
+        )
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((jsonable(v) for v in value), key=repr)
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):
+        return jsonable(tolist())
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way in which a file breaks its schema.
+
+    ``path`` is the absolute HDF5 path; an attribute is ``/group/dataset@attr`` and a root
+    attribute ``/@attr``. ``expected`` and ``actual`` are plain JSON values.
+    """
+
+    path: str
+    code: Code
+    message: str
+    expected: Any = None
+    actual: Any = None
+    severity: Severity = Severity.ERROR
+
+    def to_dict(self) -> dict[str, Any]:
+        """The violation as a JSON-ready dict with the documented keys."""
+        return {
+            "path": self.path,
+            "code": self.code.value,
+            "severity": self.severity.value,
+            "message": self.message,
+            "expected": jsonable(self.expected),
+            "actual": jsonable(self.actual),
+        }
+
+    def __str__(self) -> str:
+        return f"[{self.severity.value}] {self.code.value}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Every violation found in one file, never only the first.
+
+    >>> r = Report(file="a.h5", schema="S", violations=())
+    >>> r.valid, str(r)
+    (True, 'a.h5: valid against S')
+    """
+
+    file: str
+    schema: str
+    violations: tuple[Violation, ...] = field(default_factory=tuple)
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no error (warnings are allowed)."""
+        return not any(v.severity is Severity.ERROR for v in self.violations)
+
+    @property
+    def errors(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if v.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if v.severity is Severity.WARNING)
+
+    def __iter__(self) -> Iterator[Violation]:
+        return iter(self.violations)
+
+    def __len__(self) -> int:
+        return len(self.violations)
+
+    def codes(self) -> list[str]:
+        """The code slugs in report order (handy in tests)."""
+        return [v.code.value for v in self.violations]
+
+    def at(self, path: str) -> tuple[Violation, ...]:
+        """The violations recorded at exactly ``path``."""
+        return tuple(v for v in self.violations if v.path == path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "schema": self.schema,
+            "valid": self.valid,
+            "violations": [v.to_dict() for v in self.violations],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def raise_if_invalid(self) -> Report:
+        """Raise :class:`InvalidFileError` carrying this report if there is an error."""
+        if not self.valid:
+            raise InvalidFileError(self)
+        return self
+
+    def summary(self) -> str:
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        parts = [_plural(n_err, "error")] + ([_plural(n_warn, "warning")] if n_warn else [])
+        state = "valid" if self.valid else "INVALID"
+        return f"{self.file}: {state} against {self.schema}" + (
+            f" ({', '.join(parts)})" if self.violations else ""
+        )
+
+    def __str__(self) -> str:
+        lines = [self.summary()]
+        for path, group in _grouped(self.violations):
+            lines.append(f"  {path}")
+            lines.extend(f"    {v}" for v in group)
+        return "\n".join(lines)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _grouped(violations: Iterable[Violation]) -> list[tuple[str, list[Violation]]]:
+    groups: dict[str, list[Violation]] = {}
+    for v in violations:
+        groups.setdefault(v.path, []).append(v)
+    return list(groups.items())

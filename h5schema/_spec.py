@@ -1,0 +1,570 @@
+"""The schema document: a plain tree of frozen pydantic models.
+
+The class form (``h5s.Group`` subclasses) compiles to this tree; validation, materialization and
+serialization all work from it, so a class and its JSON/YAML dump behave identically. Rules that
+span several fields are checked when a node is built, so a bad schema fails at definition time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from h5schema._dtypes import (
+    DTypeSpec,
+    FamilyDType,
+    NumericDType,
+    StringDType,
+    as_dtype,
+    is_concrete,
+    is_numeric,
+    to_numpy,
+)
+from h5schema._errors import SchemaDefinitionError
+from h5schema._shapes import DimSpec, as_shape, describe_shape
+from h5schema._values import constraint_problems
+
+__all__ = [
+    "FORMAT",
+    "AttributeSpec",
+    "DatasetSpec",
+    "GroupSpec",
+    "PatternSpec",
+    "SchemaSpec",
+]
+
+FORMAT = "h5schema/1"
+Scalar = bool | int | float | str | bytes
+Number = int | float
+AttrType = Literal["int", "float", "bool", "str", "bytes", "list", "array"]
+ItemType = Literal["int", "float", "bool", "str", "bytes"]
+_Count = Annotated[int, Field(ge=0)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", ser_json_inf_nan="constants", ser_json_bytes="utf8"
+    )
+
+    @model_serializer(mode="wrap")
+    def _keep_kind(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # The discriminator must survive exclude_defaults, or the document cannot be read back.
+        data = handler(self)
+        kind = getattr(self, "kind", None)
+        if isinstance(data, dict) and kind is not None:
+            data = {"kind": kind, **data}
+        return data
+
+
+def _latin1(value: Any) -> Any:
+    """bytes survive JSON/YAML as latin-1 text (every byte maps to one code point)."""
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    if isinstance(value, list | tuple):
+        return [_latin1(v) for v in value]
+    return value
+
+
+def _unlatin1(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return value.encode("latin-1")
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"{value!r} is not representable as bytes") from exc
+    if isinstance(value, list | tuple):
+        return type(value)(_unlatin1(v) for v in value)
+    return value
+
+
+def _sorted_choices(values: Any) -> tuple[Any, ...] | None:
+    if values is None:
+        return None
+    if isinstance(values, str | bytes):
+        raise ValueError("allowed values must be a collection, not a single string")
+    items = list(values)
+    if isinstance(values, set | frozenset):
+        items.sort(key=lambda v: (type(v).__name__, v))
+    return tuple(items)
+
+
+class AttributeSpec(_Spec):
+    """An attribute on the root, a group or a dataset.
+
+    ``type`` maps to HDF5 as documented in docs/schema.md: int -> any integer scalar,
+    float -> any float scalar, bool -> h5py's bool enum, str -> a UTF-8 string, bytes -> an
+    ASCII string, list -> a 1-d array of ``item``, array -> an array of ``dtype``/``shape``.
+    """
+
+    name: Annotated[str, Field(min_length=1)]
+    type: AttrType
+    item: ItemType | None = None
+    dtype: DTypeSpec | None = None
+    shape: tuple[DimSpec, ...] | None = None
+    required: bool = True
+    default: Any = None
+    description: str | None = None
+    gt: Number | None = None
+    ge: Number | None = None
+    lt: Number | None = None
+    le: Number | None = None
+    multiple_of: Number | None = None
+    min_length: _Count | None = None
+    max_length: _Count | None = None
+    pattern: str | None = None
+    choices: tuple[Scalar, ...] | None = None
+
+    @field_validator("dtype", mode="before")
+    @classmethod
+    def _parse_dtype(cls, v: Any) -> Any:
+        return None if v is None else as_dtype(v)
+
+    @field_validator("shape", mode="before")
+    @classmethod
+    def _parse_shape(cls, v: Any) -> Any:
+        return as_shape(v)
+
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _parse_choices(cls, v: Any) -> Any:
+        return _sorted_choices(v)
+
+    @field_serializer("default", "choices", when_used="json")
+    def _ser_bytes(self, v: Any) -> Any:
+        return _latin1(v.tolist() if isinstance(v, np.ndarray) else v)
+
+    @property
+    def scalar_kind(self) -> str:
+        """The kind of each value: the type itself, or the item type of a list."""
+        return self.item if self.type == "list" and self.item else self.type
+
+    @model_validator(mode="after")
+    def _rules(self) -> AttributeSpec:
+        t = self.type
+        if t == "list" and self.item is None:
+            raise ValueError("a list attribute needs its item type")
+        if t != "list" and self.item is not None:
+            raise ValueError(f"'item' applies to list attributes, not {t}")
+        if t != "array" and (self.dtype is not None or self.shape is not None):
+            raise ValueError(f"'dtype' and 'shape' apply to array attributes, not {t}")
+        if self.shape is not None and any(d.name for d in self.shape):
+            raise ValueError("named dims are not supported in attribute shapes")
+        kind = self.scalar_kind
+        numeric = kind in ("int", "float") or (
+            t == "array" and (self.dtype is None or is_numeric(self.dtype))
+        )
+        bounds = [self.gt, self.ge, self.lt, self.le, self.multiple_of]
+        if any(b is not None for b in bounds) and not numeric:
+            raise ValueError(f"numeric bounds (gt/ge/lt/le/multiple_of) do not apply to {t}")
+        if self.pattern is not None:
+            if kind != "str":
+                raise ValueError(f"'pattern' applies to str attributes, not {t}")
+            _compile(self.pattern, "pattern")
+        if (self.min_length is not None or self.max_length is not None) and kind in (
+            "int", "float", "bool",
+        ) and t != "list":  # fmt: skip
+            raise ValueError(f"min_length/max_length do not apply to {t}")
+        if kind == "bytes":
+            object.__setattr__(self, "choices", _unlatin1(self.choices))
+            object.__setattr__(self, "default", _unlatin1(self.default))
+        if self.choices is not None:
+            for c in self.choices:
+                if not _kind_ok(kind, c):
+                    raise ValueError(f"choice {c!r} is not a {kind}")
+        if self.default is not None:
+            default = _normalize_default(self, self.default)
+            object.__setattr__(self, "default", default)
+            problems = (
+                constraint_problems(self, default)
+                if _default_kind_ok(self, default)
+                else [(self.describe_type(), repr(default))]
+            )
+            if problems:
+                expected, actual = problems[0]
+                raise ValueError(f"default {actual} breaks its own constraint: expected {expected}")
+        return self
+
+    def describe_type(self) -> str:
+        if self.type == "list":
+            return f"list[{self.item}]"
+        if self.type == "array":
+            dt = "any dtype" if self.dtype is None else self.dtype.describe()
+            return f"array of {dt} with shape {describe_shape(self.shape)}"
+        return self.type
+
+
+def _kind_ok(kind: str, value: Any) -> bool:
+    checks: dict[str, Any] = {
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "float": lambda v: isinstance(v, float | int) and not isinstance(v, bool),
+        "bool": lambda v: isinstance(v, bool),
+        "str": lambda v: isinstance(v, str),
+        "bytes": lambda v: isinstance(v, bytes),
+    }
+    return bool(checks.get(kind, lambda v: True)(value))
+
+
+def _normalize_default(spec: AttributeSpec, value: Any) -> Any:
+    if spec.type == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if spec.type == "list" and isinstance(value, tuple):
+        return list(value)
+    if spec.type == "array" and not isinstance(value, np.ndarray):
+        dt = to_numpy(spec.dtype) if spec.dtype is not None and is_concrete(spec.dtype) else None
+        return np.asarray(value, dtype=dt)
+    return value
+
+
+def _default_kind_ok(spec: AttributeSpec, value: Any) -> bool:
+    if spec.type == "list":
+        return isinstance(value, list) and all(_kind_ok(spec.item or "", v) for v in value)
+    if spec.type == "array":
+        return isinstance(value, np.ndarray)
+    return _kind_ok(spec.type, value)
+
+
+def _compile(pattern: str, what: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{what} {pattern!r} is not a valid regular expression: {exc}") from exc
+
+
+def _check_names(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise ValueError(f"{what} {n!r} is declared twice")
+        seen.add(n)
+
+
+class DatasetSpec(_Spec):
+    """A dataset: element type, shape, storage layout, data checks and attributes.
+
+    ``None`` means "not checked" for every storage field (maxshape, chunks, compression, ...).
+    """
+
+    kind: Literal["dataset"] = "dataset"
+    name: str | None = None
+    required: bool = True
+    description: str | None = None
+    dtype: DTypeSpec | None = None
+    shape: tuple[DimSpec, ...] | None = None
+    maxshape: tuple[Annotated[int, Field(ge=0)] | None, ...] | None = None
+    chunks: bool | tuple[Annotated[int, Field(ge=1)], ...] | None = None
+    compression: Literal["gzip", "lzf", "none"] | None = None
+    compression_opts: Annotated[int, Field(ge=0, le=9)] | None = None
+    shuffle: bool | None = None
+    fletcher32: bool | None = None
+    fillvalue: Any = None
+    values: tuple[Scalar, ...] | None = None
+    gt: Number | None = None
+    ge: Number | None = None
+    lt: Number | None = None
+    le: Number | None = None
+    allow_nan: bool = True
+    closed: bool = False
+    attributes: tuple[AttributeSpec, ...] = ()
+
+    @field_validator("dtype", mode="before")
+    @classmethod
+    def _parse_dtype(cls, v: Any) -> Any:
+        return None if v is None else as_dtype(v)
+
+    @field_validator("shape", mode="before")
+    @classmethod
+    def _parse_shape(cls, v: Any) -> Any:
+        return as_shape(v)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _parse_values(cls, v: Any) -> Any:
+        return _sorted_choices(v)
+
+    @field_serializer("values", "fillvalue", when_used="json")
+    def _ser_bytes(self, v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return v
+        return _latin1(v.tolist() if isinstance(v, np.generic | np.ndarray) else v)
+
+    @property
+    def has_data_checks(self) -> bool:
+        bounds = (self.gt, self.ge, self.lt, self.le)
+        return self.values is not None or not self.allow_nan or any(b is not None for b in bounds)
+
+    @property
+    def append_axis(self) -> int | None:
+        """The axis appends grow: the first unlimited axis of maxshape."""
+        if self.maxshape is None:
+            return None
+        return next((i for i, m in enumerate(self.maxshape) if m is None), None)
+
+    @model_validator(mode="after")
+    def _rules(self) -> DatasetSpec:
+        if self.name is not None:
+            _check_member_name(self.name)
+        _check_names([a.name for a in self.attributes], "attribute")
+        self._check_layout()
+        self._check_data()
+        return self
+
+    def _check_layout(self) -> None:
+        shape, maxshape, chunks = self.shape, self.maxshape, self.chunks
+        rank = len(shape) if shape is not None else None
+        if maxshape is not None:
+            if rank is not None and len(maxshape) != rank:
+                raise ValueError(
+                    f"maxshape has rank {len(maxshape)} but shape {describe_shape(shape)} has "
+                    f"rank {rank}"
+                )
+            for i, m in enumerate(maxshape):
+                if m is not None and shape is not None and shape[i].lower > m:
+                    raise ValueError(
+                        f"maxshape {_fmt(maxshape)} is smaller than shape "
+                        f"{describe_shape(shape)} on axis {i}"
+                    )
+        if isinstance(chunks, tuple):
+            if rank is not None and len(chunks) != rank:
+                raise ValueError(f"chunks {_fmt(chunks)} has rank {len(chunks)}, shape has {rank}")
+            if maxshape is not None and len(chunks) != len(maxshape):
+                raise ValueError(
+                    f"chunks {_fmt(chunks)} and maxshape {_fmt(maxshape)} differ in rank"
+                )
+            for i, c in enumerate(chunks):
+                bound = (
+                    maxshape[i]
+                    if maxshape is not None
+                    else (shape[i].upper if shape is not None else None)
+                )
+                if bound is not None and c > bound and bound > 0:
+                    raise ValueError(
+                        f"chunks {_fmt(chunks)} are larger than the bounded maximum {bound} on "
+                        f"axis {i}"
+                    )
+        unlimited = maxshape is not None and any(m is None for m in maxshape)
+        if chunks is False:
+            if unlimited:
+                raise ValueError("a dataset with unlimited axes in maxshape must be chunked")
+            if self.compression not in (None, "none") or self.shuffle or self.fletcher32:
+                raise ValueError("filters (compression, shuffle, fletcher32) need chunks")
+        if self.compression_opts is not None and self.compression != "gzip":
+            raise ValueError("compression_opts (the gzip level) needs compression='gzip'")
+        if rank == 0 and (chunks not in (None, False) or unlimited):
+            raise ValueError("a scalar dataset cannot be chunked or resizable")
+
+    def _check_data(self) -> None:
+        dt = self.dtype
+        if dt is not None and isinstance(dt, StringDType) and dt.encoding == "ascii":
+            object.__setattr__(self, "values", _unlatin1(self.values))
+            object.__setattr__(self, "fillvalue", _unlatin1(self.fillvalue))
+        bounds = (self.gt, self.ge, self.lt, self.le)
+        if any(b is not None for b in bounds) and not (dt is None or is_numeric(dt)):
+            raise ValueError(
+                f"range checks (gt/ge/lt/le) need a numeric dtype, not {dt.describe()}"
+            )
+        if any(b is not None for b in bounds) and dt is not None and _is_complex(dt):
+            raise ValueError("range checks (gt/ge/lt/le) do not apply to complex numbers")
+        if self.values is not None and dt is not None and dt.kind in ("compound", "array"):
+            raise ValueError(f"allowed values do not apply to {dt.describe()}")
+        if not self.allow_nan and not (dt is None or is_numeric(dt, floating=True)):
+            raise ValueError(f"allow_nan=False needs a float or complex dtype, not {dt.describe()}")
+        if dt is None or not is_concrete(dt):
+            return
+        for label, vals in (("fill value", (self.fillvalue,)), ("allowed value", self.values)):
+            for v in vals or ():
+                if v is not None and not _fits(dt, v):
+                    raise ValueError(f"{label} {v!r} does not fit dtype {dt.describe()}")
+
+
+def _is_complex(dt: DTypeSpec) -> bool:
+    return (isinstance(dt, NumericDType) and dt.name.startswith(("complex", "clong"))) or (
+        isinstance(dt, FamilyDType) and dt.family == "complex"
+    )
+
+
+def _fits(dt: DTypeSpec, value: Any) -> bool:
+    if isinstance(dt, StringDType):
+        if not isinstance(value, dt.python_type):
+            return False
+        raw = value.encode() if isinstance(value, str) else value
+        return dt.length is None or len(raw) <= dt.length
+    try:
+        arr = np.asarray(value)
+        cast = arr.astype(to_numpy(dt))
+    except (ValueError, TypeError, OverflowError):
+        return False
+    if arr.dtype.kind in "iufcb" and cast.dtype.kind in "iufcb":
+        with np.errstate(invalid="ignore"):
+            return bool(
+                np.array_equal(cast.astype(arr.dtype), arr, equal_nan=arr.dtype.kind in "fc")
+            )
+    return True
+
+
+def _fmt(t: tuple[int | None, ...]) -> str:
+    return (
+        "("
+        + ", ".join("None" if x is None else str(x) for x in t)
+        + ("," if len(t) == 1 else "")
+        + ")"
+    )
+
+
+def _check_member_name(name: str) -> None:
+    if not name or "/" in name or name in (".", ".."):
+        raise ValueError(f"{name!r} is not a valid HDF5 member name")
+
+
+class PatternSpec(_Spec):
+    """Members whose names fully match ``pattern``, each validated against ``item``."""
+
+    pattern: str
+    min_count: _Count = 0
+    max_count: _Count | None = None
+    item: Annotated[GroupSpec | DatasetSpec, Field(discriminator="kind")]
+
+    @model_validator(mode="after")
+    def _rules(self) -> PatternSpec:
+        _compile(self.pattern, "pattern")
+        if self.max_count is not None and self.min_count > self.max_count:
+            raise ValueError(
+                f"min_count {self.min_count} is greater than max_count {self.max_count}"
+            )
+        if self.item.name is not None:
+            raise ValueError("a pattern's item has no name of its own")
+        return self
+
+    def describe(self) -> str:
+        hi = "" if self.max_count is None else self.max_count
+        return f"{self.min_count}..{hi} members matching {self.pattern!r}"
+
+
+class GroupSpec(_Spec):
+    """A group (or the root): attributes, named members and pattern members.
+
+    ``closed=True`` turns undeclared members and attributes from warnings into errors.
+    """
+
+    kind: Literal["group"] = "group"
+    name: str | None = None
+    required: bool = True
+    description: str | None = None
+    closed: bool = False
+    attributes: tuple[AttributeSpec, ...] = ()
+    members: tuple[Annotated[GroupSpec | DatasetSpec, Field(discriminator="kind")], ...] = ()
+    patterns: tuple[PatternSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _rules(self) -> GroupSpec:
+        if self.name is not None:
+            _check_member_name(self.name)
+        _check_names([a.name for a in self.attributes], "attribute")
+        names = [m.name for m in self.members]
+        if any(n is None for n in names):
+            raise ValueError("every named member needs a name")
+        _check_names([n for n in names if n is not None], "member")
+        _check_dims(self)
+        return self
+
+    @property
+    def datasets(self) -> tuple[DatasetSpec, ...]:
+        return tuple(m for m in self.members if isinstance(m, DatasetSpec))
+
+    def compiled_patterns(self) -> list[tuple[re.Pattern[str], PatternSpec]]:
+        return [(re.compile(p.pattern), p) for p in self.patterns]
+
+
+def _check_dims(group: GroupSpec) -> None:
+    """Within one group, a named dim may be given only one fixed size and non-empty bounds."""
+    seen: dict[str, tuple[int, int | None, str]] = {}
+    items = [(m.name or "?", m) for m in group.datasets] + [
+        (f"<{p.pattern}>", p.item) for p in group.patterns if isinstance(p.item, DatasetSpec)
+    ]
+    for ds_name, ds in items:
+        for d in ds.shape or ():
+            if d.name is None:
+                continue
+            lo, hi = d.lower, d.upper
+            if d.name in seen:
+                plo, phi, where = seen[d.name]
+                if d.size is not None and phi == plo and phi is not None and phi != d.size:
+                    raise ValueError(
+                        f"dim {d.name!r} is given size {plo} in {where!r} and {d.size} in {ds_name!r}"
+                    )
+                lo, hi = max(lo, plo), (phi if hi is None else hi if phi is None else min(hi, phi))
+                if hi is not None and lo > hi:
+                    raise ValueError(
+                        f"dim {d.name!r} has no length allowed by both {where!r} and {ds_name!r}"
+                    )
+            seen[d.name] = (lo, hi, ds_name if d.name not in seen else seen[d.name][2])
+
+
+class SchemaSpec(_Spec):
+    """A whole file's schema as a document: the root group plus a name.
+
+    >>> s = SchemaSpec(name="Empty", root=GroupSpec())
+    >>> SchemaSpec.from_json(s.to_json()) == s
+    True
+    """
+
+    format: Literal["h5schema/1"] = FORMAT
+    name: str = "schema"
+    description: str | None = None
+    root: GroupSpec
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return self.model_dump_json(indent=indent, exclude_defaults=True, exclude_none=True)
+
+    def to_yaml(self) -> str:
+        import yaml
+
+        return str(yaml.safe_dump(json.loads(self.to_json()), sort_keys=False, allow_unicode=True))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> SchemaSpec:
+        return _load(lambda: cls.model_validate_json(text))
+
+    @classmethod
+    def from_yaml(cls, text: str) -> SchemaSpec:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SchemaDefinitionError("", f"not valid YAML: {exc}") from exc
+        return _load(lambda: cls.model_validate(data))
+
+    @classmethod
+    def load(cls, path: str | Path) -> SchemaSpec:
+        """Read a ``.json``, ``.yaml`` or ``.yml`` schema document."""
+        p = Path(path)
+        text = p.read_text(encoding="utf-8")
+        return cls.from_yaml(text) if p.suffix.lower() in (".yaml", ".yml") else cls.from_json(text)
+
+
+def _load(build: Any) -> SchemaSpec:
+    try:
+        return build()  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"])
+        raise SchemaDefinitionError(loc, err["msg"]) from None
+
+
+PatternSpec.model_rebuild()
+GroupSpec.model_rebuild()
