@@ -82,9 +82,7 @@ def _scalar_kind(annotation: Any) -> tuple[str, tuple[Any, ...] | None]:
 def _common_kind(values: Sequence[Any], what: str) -> str:
     kinds = {_SCALARS.get(type(v)) for v in values}
     if len(kinds) != 1 or None in kinds:
-        raise _Unsupported(
-            f"{what}: values must all be of one type among int, float, bool, str, bytes"
-        )
+        raise _Unsupported(f"{what}: values must all be of one type among int, float, bool, str, bytes")
     return str(kinds.pop())
 
 
@@ -114,9 +112,7 @@ def attribute_spec(
             try:
                 kind, choices = _scalar_kind(item)
             except _Unsupported:
-                raise TypeError(
-                    f"list items must be int, float, bool, str or bytes, got {item!r}"
-                ) from None
+                raise TypeError(f"list items must be int, float, bool, str or bytes, got {item!r}") from None
             constraints.update(_constraints(item_meta))
             spec.update(type="list", item=kind, choices=choices)
         elif annotation is np.ndarray or origin is np.ndarray:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Code", "Severity"]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a violation is. Only errors make a file invalid."""
 
     ERROR = "error"
@@ -17,7 +17,7 @@ class Severity(str, Enum):
         return self.value
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """Stable slugs for every kind of violation. The slug never changes between versions.
 
     Each member carries a one-line ``summary`` (documented in ``docs/codes.md``).
@@ -37,7 +37,7 @@ class Code(str, Enum):
         return member
 
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
     FILE_UNREADABLE = ("file_unreadable", "the file cannot be opened as HDF5")
     OBJECT_UNREADABLE = ("object_unreadable", "an object inside the file cannot be read")

@@ -40,9 +40,7 @@ def coerce(dtype: DTypeSpec, data: Any, *, casting: Casting = "lossless") -> np.
         out = arr.astype(target)
     elif casting == "same_kind":
         if not np.can_cast(arr.dtype, target, "same_kind"):
-            raise ValueError(
-                f"cannot cast {arr.dtype} to {dtype.describe()} with casting='same_kind'"
-            )
+            raise ValueError(f"cannot cast {arr.dtype} to {dtype.describe()} with casting='same_kind'")
         out = arr.astype(target)
     else:
         out = _lossless(arr, target, dtype)
@@ -58,10 +56,9 @@ def _lossless(arr: np.ndarray, target: np.dtype[Any], dtype: DTypeSpec) -> np.nd
     with np.errstate(all="ignore"):
         out = arr.astype(target)
         back = out.astype(arr.dtype)
+    same = back == arr
     if arr.dtype.kind in "fc":
-        same = (back == arr) | (np.isnan(back) & np.isnan(arr))
-    else:
-        same = back == arr
+        same |= np.isnan(back) & np.isnan(arr)
     if not np.all(same):
         idx = tuple(int(i) for i in np.argwhere(~np.asarray(same))[0]) if arr.ndim else ()
         value = arr[idx] if idx else arr[()]

@@ -83,17 +83,13 @@ class DataChecker:
             allowed = list(self.spec.values or ())
             out.append(_violation(path, f"values in {allowed!r}", self.outside, "outside them"))
         if self.out_of_range.count:
-            out.append(
-                _violation(path, describe_bounds(*self.bounds), self.out_of_range, "out of range")
-            )
+            out.append(_violation(path, describe_bounds(*self.bounds), self.out_of_range, "out of range"))
         if self.nans.count:
             out.append(_violation(path, "no NaN", self.nans, "NaN"))
         return out
 
 
-def check_data(
-    dsid: _h5.Handle, info: _h5.DatasetInfo, spec: DatasetSpec, path: str
-) -> list[Violation]:
+def check_data(dsid: _h5.Handle, info: _h5.DatasetInfo, spec: DatasetSpec, path: str) -> list[Violation]:
     """Violations of the dataset's data checks, reading about BLOCK_BYTES at a time."""
     if info.shape is None:
         return []

@@ -55,9 +55,7 @@ _FAMILY_MEMBERS: dict[str, frozenset[str]] = {
     "complex": frozenset({"complex64", "complex128", "clongdouble"}),
 }
 _FAMILY_MEMBERS["integer"] = _FAMILY_MEMBERS["signed"] | _FAMILY_MEMBERS["unsigned"]
-_FAMILY_MEMBERS["number"] = (
-    _FAMILY_MEMBERS["integer"] | _FAMILY_MEMBERS["float"] | _FAMILY_MEMBERS["complex"]
-)
+_FAMILY_MEMBERS["number"] = _FAMILY_MEMBERS["integer"] | _FAMILY_MEMBERS["float"] | _FAMILY_MEMBERS["complex"]
 
 
 class _DT(BaseModel):
@@ -66,7 +64,8 @@ class _DT(BaseModel):
     @model_serializer(mode="wrap")
     def _keep_kind(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
-        return {"kind": getattr(self, "kind"), **data} if isinstance(data, dict) else data
+        kind = self.__dict__.get("kind")
+        return {"kind": kind, **data} if isinstance(data, dict) else data
 
     def matches(self, observed: DTypeSpec) -> bool:
         """True when a file holding ``observed`` satisfies this declaration."""
@@ -151,9 +150,7 @@ class CompoundDType(_DT):
         )
 
     def describe(self) -> str:
-        return (
-            "compound {" + ", ".join(f"{f.name}: {f.dtype.describe()}" for f in self.fields) + "}"
-        )
+        return "compound {" + ", ".join(f"{f.name}: {f.dtype.describe()}" for f in self.fields) + "}"
 
 
 class ArrayDType(_DT):
@@ -210,9 +207,7 @@ ArrayDType.model_rebuild()
 CompoundDType.model_rebuild()
 
 
-def string(
-    length: int | None = None, *, encoding: Literal["utf-8", "ascii"] = "utf-8"
-) -> StringDType:
+def string(length: int | None = None, *, encoding: Literal["utf-8", "ascii"] = "utf-8") -> StringDType:
     """A string dtype. ``string()`` is vlen UTF-8 (``str``); ``string(10, encoding="ascii")``
     is 10-byte fixed-length ASCII (``bytes``).
 
@@ -261,14 +256,15 @@ def as_dtype(value: Any) -> DTypeSpec:
     if isinstance(value, dict):
         from pydantic import TypeAdapter
 
-        return TypeAdapter(DTypeSpec).validate_python(value)  # type: ignore[no-any-return]
+        spec: DTypeSpec = TypeAdapter(DTypeSpec).validate_python(value)
+        return spec
     if isinstance(value, type) and value in _PY_TYPES:
         return _PY_TYPES[value]
     if isinstance(value, str):
         if value in ("str", "bytes"):
             return _PY_TYPES[str if value == "str" else bytes]
         if value in _NUMERIC_NAMES:
-            return NumericDType(name=value)  # type: ignore[arg-type]
+            return NumericDType(name=value)
     try:
         dt = np.dtype(value)
     except TypeError as exc:
@@ -293,7 +289,7 @@ def _numeric_name(dt: np.dtype[Any]) -> str | None:
 
 def from_numpy(dt: np.dtype[Any]) -> DTypeSpec:
     """Describe a numpy dtype (as h5py hands it back) in the schema's dtype language."""
-    meta = dt.metadata or {}
+    meta: dict[str, Any] = dict(dt.metadata or {})
     if dt.subdtype is not None:
         base, shape = dt.subdtype
         return ArrayDType(base=from_numpy(base), shape=shape)
@@ -303,7 +299,7 @@ def from_numpy(dt: np.dtype[Any]) -> DTypeSpec:
             fields=tuple(CompoundField(name=n, dtype=from_numpy(dt.fields[n][0])) for n in dt.names)
         )
     if "enum" in meta and dt.kind in "iu":
-        return EnumDType(base=dt.newbyteorder("=").name, members=dict(meta["enum"]))  # type: ignore[arg-type]
+        return EnumDType(base=dt.newbyteorder("=").name, members=dict(meta["enum"]))
     if dt.kind == "O":
         vlen = meta.get("vlen")
         if vlen is str:
@@ -315,12 +311,10 @@ def from_numpy(dt: np.dtype[Any]) -> DTypeSpec:
         enc = meta.get("h5py_encoding", "ascii")
         return StringDType(encoding="utf-8" if enc == "utf-8" else "ascii", length=dt.itemsize)
     if dt.kind == "U":
-        return OtherDType(
-            description="numpy unicode 'U' (HDF5 has no such type: use str, or h5s.string(N))"
-        )
+        return OtherDType(description="numpy unicode 'U' (HDF5 has no such type: use str, or h5s.string(N))")
     name = _numeric_name(dt)
     if name is not None:
-        return NumericDType(name=name)  # type: ignore[arg-type]
+        return NumericDType(name=name)
     return OtherDType(description=f"numpy {dt.str}")
 
 
@@ -356,11 +350,7 @@ def is_concrete(spec: DTypeSpec) -> bool:
 
 def is_numeric(spec: DTypeSpec, *, floating: bool = False) -> bool:
     """True for real/complex number dtypes (and number families); ``floating`` narrows to NaN-able."""
-    names = (
-        _FAMILY_MEMBERS["float"] | _FAMILY_MEMBERS["complex"]
-        if floating
-        else _FAMILY_MEMBERS["number"]
-    )
+    names = _FAMILY_MEMBERS["float"] | _FAMILY_MEMBERS["complex"] if floating else _FAMILY_MEMBERS["number"]
     if isinstance(spec, NumericDType):
         return spec.name in names
     if isinstance(spec, FamilyDType):

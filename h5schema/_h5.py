@@ -86,12 +86,12 @@ def _explain_open_error(path: Path, exc: BaseException) -> str:
             f"truncated: the file is shorter than its header says ({path.stat().st_size} bytes "
             "on disk); it was probably cut off during a copy or a write"
         )
-    if "already open for write" in low or "file close degree" in low and "swmr" in low:
+    if "already open for write" in low or ("file close degree" in low and "swmr" in low):
         return (
             "not closed cleanly: a writer crashed or still holds it; open it with swmr=True "
             "or run h5clear -s on it"
         )
-    if "unable to lock file" in low or "lock" in low and "resource temporarily" in low:
+    if "unable to lock file" in low or ("lock" in low and "resource temporarily" in low):
         return "locked by another process that has it open for writing; retry when it is closed"
     if "permission denied" in low:
         return "permission denied"
@@ -153,13 +153,9 @@ def links(gid: Handle) -> list[Link]:
     for raw, ltype in found:
         name = _decode_name(raw)
         if ltype == h5l.TYPE_SOFT:
-            out.append(
-                Link(name, "soft_link", _safe(lambda r=raw: _decode_name(gid.links.get_val(r))))
-            )
+            out.append(Link(name, "soft_link", _link_value(gid, raw)))
         elif ltype == h5l.TYPE_EXTERNAL:
-            out.append(
-                Link(name, "external_link", _safe(lambda r=raw: _external(gid.links.get_val(r))))
-            )
+            out.append(Link(name, "external_link", _link_value(gid, raw)))
         elif ltype == h5l.TYPE_HARD:
             out.append(Link(name, _hard_kind(gid, raw)))
         else:
@@ -167,15 +163,15 @@ def links(gid: Handle) -> list[Link]:
     return out
 
 
-def _external(val: tuple[bytes, bytes]) -> str:
-    return f"{_decode_name(val[0])}:{_decode_name(val[1])}"
-
-
-def _safe(fn: Callable[[], str]) -> str | None:
+def _link_value(gid: Handle, raw: bytes) -> str | None:
+    """A soft link's target path, or an external link's ``file:path`` (never followed)."""
     try:
-        return fn()
+        val = gid.links.get_val(raw)
     except Exception:
         return None
+    if isinstance(val, tuple):
+        return f"{_decode_name(val[0])}:{_decode_name(val[1])}"
+    return _decode_name(val)
 
 
 _OBJ_KINDS: dict[int, LinkKind] = {
@@ -264,9 +260,7 @@ def dataset_info(dsid: Handle) -> DatasetInfo:
         shape = None if null else tuple(space.get_simple_extent_dims())
         maxshape = None
         if not null:
-            maxshape = tuple(
-                None if m == _UNLIMITED else int(m) for m in space.get_simple_extent_dims(True)
-            )
+            maxshape = tuple(None if m == _UNLIMITED else int(m) for m in space.get_simple_extent_dims(True))
         dcpl = dsid.get_create_plist()
         chunks = tuple(dcpl.get_chunk()) if dcpl.get_layout() == h5d.CHUNKED else None
         compression, opts, shuffle, fletcher = _filters(dcpl)
@@ -292,9 +286,7 @@ def dataset_info(dsid: Handle) -> DatasetInfo:
         raise ObjectError(f"cannot read dataset metadata: {exc}") from None
 
 
-def iter_blocks(
-    dsid: Handle, info: DatasetInfo, budget: int
-) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
+def iter_blocks(dsid: Handle, info: DatasetInfo, budget: int) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
     """Yield ``(offset, block)`` covering the dataset in chunk-aligned blocks of about ``budget``
     bytes (never less than one chunk), strings decoded by flavour."""
     shape = info.shape or ()
@@ -421,9 +413,7 @@ def write_attribute(
 ) -> None:
     """Write an attribute with the HDF5 type its declared kind maps to."""
     attrs = obj.attrs
-    if kind in ("str", "bytes") or (
-        kind == "list" and dtype is not None and isinstance(dtype, StringDType)
-    ):
+    if kind in ("str", "bytes") or (kind == "list" and dtype is not None and isinstance(dtype, StringDType)):
         spec = (
             dtype
             if isinstance(dtype, StringDType)

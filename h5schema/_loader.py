@@ -76,7 +76,5 @@ def _load_file(filename: str) -> object:
         raise
     except Exception as exc:
         del sys.modules[mod_name]
-        raise SchemaLoadError(
-            f"error while running {filename}: {type(exc).__name__}: {exc}"
-        ) from None
+        raise SchemaLoadError(f"error while running {filename}: {type(exc).__name__}: {exc}") from None
     return module

@@ -14,7 +14,7 @@ import enum
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +48,7 @@ class DatasetPlan:
 class GroupPlan:
     spec: GroupSpec
     attrs: dict[str, tuple[AttributeSpec, Any]]
-    members: list[tuple[str, Union["GroupPlan", DatasetPlan]]] = field(default_factory=list)
+    members: list[tuple[str, GroupPlan | DatasetPlan]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- values as one mapping
@@ -76,9 +76,7 @@ def to_mapping(value: Any) -> dict[str, Any]:
             )
         elif role.role == "dataset":
             out[role.name] = (
-                _dataset_mapping(v)
-                if isinstance(v, Dataset)
-                else (None if v is None else {"data": v})
+                _dataset_mapping(v) if isinstance(v, Dataset) else (None if v is None else {"data": v})
             )
         elif v is not None:
             out[role.name] = to_mapping(v)
@@ -119,9 +117,7 @@ def plan_attrs(
             value = spec.default
         if value is None:
             if spec.required:
-                raise _fail(
-                    apath, f"required attribute has no value (expected {spec.describe_type()})"
-                )
+                raise _fail(apath, f"required attribute has no value (expected {spec.describe_type()})")
             continue
         value = _normalize_attr(spec, value, apath)
         problems = constraint_problems(spec, value)
@@ -140,15 +136,20 @@ def _normalize_attr(spec: AttributeSpec, value: Any, apath: str) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     kind = spec.scalar_kind
-    py = {"int": int, "float": (float, int), "bool": bool, "str": str, "bytes": bytes}
+    py: dict[str, type | tuple[type, ...]] = {
+        "int": int,
+        "float": (float, int),
+        "bool": bool,
+        "str": str,
+        "bytes": bytes,
+    }
     if spec.type == "array":
         return np.asarray(value)
     items = list(value) if spec.type == "list" else [value]
     if spec.type == "list" and isinstance(value, str | bytes):
         raise _fail(apath, f"expected a list of {kind}, got {type(value).__name__}")
     items = [
-        v.value if isinstance(v, enum.Enum) else (v.item() if isinstance(v, np.generic) else v)
-        for v in items
+        v.value if isinstance(v, enum.Enum) else (v.item() if isinstance(v, np.generic) else v) for v in items
     ]
     for v in items:
         ok = isinstance(v, py[kind]) and (kind == "bool" or not isinstance(v, bool))
@@ -173,9 +174,7 @@ def plan_group(
         if given is None and not m.required:
             continue
         if isinstance(m, GroupSpec):
-            plan.members.append(
-                (name, plan_group(m, to_mapping(given), _child(path, name), casting))
-            )
+            plan.members.append((name, plan_group(m, to_mapping(given), _child(path, name), casting)))
         else:
             pending.append((name, m, given))
     for regex, pattern in spec.compiled_patterns():
@@ -230,9 +229,7 @@ def plan_dataset(
                 else as_dtype(str)
             )
             if dtype is not None and not dtype.matches(guess):
-                raise _fail(
-                    path, f"data of dtype {guess.describe()} does not match {dtype.describe()}"
-                )
+                raise _fail(path, f"data of dtype {guess.describe()} does not match {dtype.describe()}")
             dtype = guess
         try:
             data = coerce(dtype, raw, casting=casting)
@@ -395,9 +392,7 @@ def resolve(schema_or_values: Any) -> tuple[SchemaSpec, dict[str, Any]]:
         try:
             return spec, to_mapping(schema_or_values())
         except Exception as exc:  # pydantic's ValidationError names the missing fields
-            raise MaterializeError(
-                f"{spec.name} cannot be built from its defaults alone: {exc}"
-            ) from None
+            raise MaterializeError(f"{spec.name} cannot be built from its defaults alone: {exc}") from None
     return spec, {}
 
 

@@ -121,9 +121,7 @@ def dataset(
     )
 
 
-def group(
-    *, name: str | None = None, required: bool | None = None, description: str | None = None
-) -> Any:
+def group(*, name: str | None = None, required: bool | None = None, description: str | None = None) -> Any:
     """Declare a child group whose annotation is a Group subclass.
 
     The instance value may be left ``None``: the materializer then builds the group from its
@@ -169,7 +167,7 @@ def _marker(field: FieldInfo) -> _Marker | None:
     return extra if isinstance(extra, _Marker) else None
 
 
-def _is_sub(tp: Any, base: type) -> bool:
+def _is_sub(tp: Any, base: type | tuple[type, ...]) -> bool:
     return isinstance(tp, type) and issubclass(tp, base)
 
 
@@ -290,7 +288,7 @@ class Group(_Node):
         value_type = args[1] if origin is dict and len(args) == 2 else None
         opts = m.options if m is not None else {}
         try:
-            if (m is not None and m.role == "members") or _is_sub(value_type, Group | Dataset):
+            if (m is not None and m.role == "members") or _is_sub(value_type, (Group, Dataset)):
                 return "members", cls._pattern(fname, value_type, opts)
             if (m is not None and m.role == "dataset") or _is_sub(inner, Dataset):
                 if not _is_sub(inner, Dataset):
@@ -317,7 +315,7 @@ class Group(_Node):
 
     @classmethod
     def _pattern(cls, fname: str, value_type: Any, opts: dict[str, Any]) -> PatternSpec:
-        if not _is_sub(value_type, Group | Dataset):
+        if not _is_sub(value_type, (Group, Dataset)):
             raise SchemaDefinitionError(
                 cls._where(fname),
                 "h5s.members() needs a dict[str, Group subclass or Dataset] annotation",
@@ -325,9 +323,7 @@ class Group(_Node):
         item: GroupSpec | DatasetSpec
         if issubclass(value_type, Group):
             if opts.get("dataset") is not None:
-                raise SchemaDefinitionError(
-                    cls._where(fname), "dataset= applies to dataset members"
-                )
+                raise SchemaDefinitionError(cls._where(fname), "dataset= applies to dataset members")
             item = value_type.__h5spec__
         else:
             inner = _marker(opts["dataset"]) if isinstance(opts.get("dataset"), FieldInfo) else None
@@ -340,9 +336,7 @@ class Group(_Node):
         )
 
 
-def _dataset_spec(
-    cls: type[Dataset], opts: dict[str, Any], fname: str | None, optional: bool
-) -> DatasetSpec:
+def _dataset_spec(cls: type[Dataset], opts: dict[str, Any], fname: str | None, optional: bool) -> DatasetSpec:
     required = opts.get("required")
     closed = opts.get("closed")
     return DatasetSpec(

@@ -98,7 +98,7 @@ class FileReader(GroupReader):
         self.close()
 
 
-def open(path: str | os.PathLike[str], schema: Any = None, *, check: bool = True) -> FileReader:  # noqa: A001
+def open(path: str | os.PathLike[str], schema: Any = None, *, check: bool = True) -> FileReader:
     """Open a file for reading. With a schema and ``check``, an invalid file raises
     :class:`InvalidFileError` (metadata is checked; data checks are not run)."""
     if schema is not None and check:

@@ -18,9 +18,7 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
-        return (
-            value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
-        )
+        return value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
     if isinstance(value, bytes):
         return value.decode("latin-1")
     if isinstance(value, dict):

@@ -68,8 +68,8 @@ def dim(
     name: str | None = None,
     *,
     size: int | None = None,
-    min: int | None = None,  # noqa: A002 - mirrors the pydantic/annotated-types vocabulary
-    max: int | None = None,  # noqa: A002
+    min: int | None = None,
+    max: int | None = None,
 ) -> DimSpec:
     """Declare one axis of a shape.
 
@@ -93,9 +93,7 @@ def as_dim(value: Any) -> DimSpec:
         return DimSpec()
     if isinstance(value, dict):
         return DimSpec.model_validate(value)
-    raise ValueError(
-        f"a shape entry must be an int, a dim name, None or h5s.dim(...), got {value!r}"
-    )
+    raise ValueError(f"a shape entry must be an int, a dim name, None or h5s.dim(...), got {value!r}")
 
 
 def as_shape(value: Any) -> tuple[DimSpec, ...] | None:

@@ -18,8 +18,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     SerializerFunctionWrapHandler,
+    ValidationError,
     field_serializer,
     field_validator,
     model_serializer,
@@ -329,32 +329,25 @@ class DatasetSpec(_Spec):
         if maxshape is not None:
             if rank is not None and len(maxshape) != rank:
                 raise ValueError(
-                    f"maxshape has rank {len(maxshape)} but shape {describe_shape(shape)} has "
-                    f"rank {rank}"
+                    f"maxshape has rank {len(maxshape)} but shape {describe_shape(shape)} has rank {rank}"
                 )
             for i, m in enumerate(maxshape):
                 if m is not None and shape is not None and shape[i].lower > m:
                     raise ValueError(
-                        f"maxshape {_fmt(maxshape)} is smaller than shape "
-                        f"{describe_shape(shape)} on axis {i}"
+                        f"maxshape {_fmt(maxshape)} is smaller than shape {describe_shape(shape)} on axis {i}"
                     )
         if isinstance(chunks, tuple):
             if rank is not None and len(chunks) != rank:
                 raise ValueError(f"chunks {_fmt(chunks)} has rank {len(chunks)}, shape has {rank}")
             if maxshape is not None and len(chunks) != len(maxshape):
-                raise ValueError(
-                    f"chunks {_fmt(chunks)} and maxshape {_fmt(maxshape)} differ in rank"
-                )
+                raise ValueError(f"chunks {_fmt(chunks)} and maxshape {_fmt(maxshape)} differ in rank")
             for i, c in enumerate(chunks):
                 bound = (
-                    maxshape[i]
-                    if maxshape is not None
-                    else (shape[i].upper if shape is not None else None)
+                    maxshape[i] if maxshape is not None else (shape[i].upper if shape is not None else None)
                 )
                 if bound is not None and c > bound and bound > 0:
                     raise ValueError(
-                        f"chunks {_fmt(chunks)} are larger than the bounded maximum {bound} on "
-                        f"axis {i}"
+                        f"chunks {_fmt(chunks)} are larger than the bounded maximum {bound} on axis {i}"
                     )
         unlimited = maxshape is not None and any(m is None for m in maxshape)
         if chunks is False:
@@ -374,9 +367,7 @@ class DatasetSpec(_Spec):
             object.__setattr__(self, "fillvalue", _unlatin1(self.fillvalue))
         bounds = (self.gt, self.ge, self.lt, self.le)
         if any(b is not None for b in bounds) and not (dt is None or is_numeric(dt)):
-            raise ValueError(
-                f"range checks (gt/ge/lt/le) need a numeric dtype, not {dt.describe()}"
-            )
+            raise ValueError(f"range checks (gt/ge/lt/le) need a numeric dtype, not {dt.describe()}")
         if any(b is not None for b in bounds) and dt is not None and _is_complex(dt):
             raise ValueError("range checks (gt/ge/lt/le) do not apply to complex numbers")
         if self.values is not None and dt is not None and dt.kind in ("compound", "array"):
@@ -402,6 +393,7 @@ def _fits(dt: DTypeSpec, value: Any) -> bool:
         if not isinstance(value, dt.python_type):
             return False
         raw = value.encode() if isinstance(value, str) else value
+        assert isinstance(raw, bytes)
         return dt.length is None or len(raw) <= dt.length
     try:
         arr = np.asarray(value)
@@ -410,19 +402,12 @@ def _fits(dt: DTypeSpec, value: Any) -> bool:
         return False
     if arr.dtype.kind in "iufcb" and cast.dtype.kind in "iufcb":
         with np.errstate(invalid="ignore"):
-            return bool(
-                np.array_equal(cast.astype(arr.dtype), arr, equal_nan=arr.dtype.kind in "fc")
-            )
+            return bool(np.array_equal(cast.astype(arr.dtype), arr, equal_nan=arr.dtype.kind in "fc"))
     return True
 
 
 def _fmt(t: tuple[int | None, ...]) -> str:
-    return (
-        "("
-        + ", ".join("None" if x is None else str(x) for x in t)
-        + ("," if len(t) == 1 else "")
-        + ")"
-    )
+    return "(" + ", ".join("None" if x is None else str(x) for x in t) + ("," if len(t) == 1 else "") + ")"
 
 
 def _check_member_name(name: str) -> None:
@@ -442,9 +427,7 @@ class PatternSpec(_Spec):
     def _rules(self) -> PatternSpec:
         _compile(self.pattern, "pattern")
         if self.max_count is not None and self.min_count > self.max_count:
-            raise ValueError(
-                f"min_count {self.min_count} is greater than max_count {self.max_count}"
-            )
+            raise ValueError(f"min_count {self.min_count} is greater than max_count {self.max_count}")
         if self.item.name is not None:
             raise ValueError("a pattern's item has no name of its own")
         return self
@@ -522,7 +505,7 @@ class SchemaSpec(_Spec):
     True
     """
 
-    format: Literal["h5schema/1"] = FORMAT
+    format: Literal["h5schema/1"] = "h5schema/1"
     name: str = "schema"
     description: str | None = None
     root: GroupSpec

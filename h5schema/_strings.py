@@ -19,17 +19,19 @@ from h5schema._dtypes import StringDType
 __all__ = ["decode_array", "encode_array"]
 
 
+def _as_bytes(value: Any) -> bytes:
+    assert isinstance(value, bytes)
+    return value
+
+
 def _problem(spec: StringDType, value: Any) -> str | None:
     want = spec.python_type
     if not isinstance(value, want):
         return f"expected {want.__name__} for {spec.describe()}, got {type(value).__name__} {value!r:.60}"
-    if isinstance(value, str):
-        try:
-            raw = value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            return f"{value!r:.60} is not encodable as UTF-8 ({exc.reason})"
-    else:
-        raw = value
+    try:
+        raw = value.encode("utf-8") if isinstance(value, str) else _as_bytes(value)
+    except UnicodeEncodeError as exc:
+        return f"{value!r:.60} is not encodable as UTF-8 ({exc.reason})"
     if spec.length is None:
         if b"\x00" in raw:
             return f"{value!r:.60} contains a NUL character, which variable-length HDF5 strings cannot hold"

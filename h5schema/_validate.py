@@ -6,6 +6,7 @@ names of the others); dataset values are read only for declared data checks.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from typing import Any
@@ -15,7 +16,7 @@ import numpy as np
 from h5schema import _h5
 from h5schema._codes import Code, Severity
 from h5schema._datachecks import check_data
-from h5schema._dtypes import NumericDType, StringDType, _FAMILY_MEMBERS
+from h5schema._dtypes import _FAMILY_MEMBERS, NumericDType, StringDType
 from h5schema._model import as_schema
 from h5schema._report import Report, Violation
 from h5schema._shapes import describe_lengths, describe_shape
@@ -47,17 +48,13 @@ def validate(source: Any, schema: Any, *, check_data: bool = True) -> Report:
     try:
         f = _h5.open_read(label)
     except _h5.Unreadable as exc:
-        v = Violation(
-            "/", Code.FILE_UNREADABLE, f"{label}: {exc}", expected="an HDF5 file", actual=str(exc)
-        )
+        v = Violation("/", Code.FILE_UNREADABLE, f"{label}: {exc}", expected="an HDF5 file", actual=str(exc))
         return Report(file=label, schema=spec.name, violations=(v,))
     try:
         return _walk(_h5.root_of(f), spec, label, check_data)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # a failing close must not hide the report
             f.close()
-        except Exception:  # noqa: S110 - a failing close must not hide the report
-            pass
 
 
 def _walk(root: _h5.Handle, spec: SchemaSpec, label: str, check_data: bool) -> Report:
@@ -123,7 +120,7 @@ class _Walker:
             if len(matched) < lo or (hi is not None and len(matched) > hi):
                 self.add(
                     path, Code.MEMBER_COUNT,
-                    f"expected {pattern.describe()}, got {len(matched)}" + (f" ({', '.join(matched)})" if matched else ""),
+                    f"expected {pattern.describe()}, got {len(matched)}" + _listing(matched),
                     pattern.describe(), len(matched),
                 )  # fmt: skip
         for name, link in found.items():
@@ -148,9 +145,7 @@ class _Walker:
     ) -> None:
         if link.kind != spec.kind:
             what = _KIND_WORDS[link.kind] + (f" to {link.target}" if link.target else "")
-            self.add(
-                path, Code.WRONG_KIND, f"expected a {spec.kind}, got {what}", spec.kind, link.kind
-            )
+            self.add(path, Code.WRONG_KIND, f"expected a {spec.kind}, got {what}", spec.kind, link.kind)
             return
         try:
             oid = _h5.open_member(gid, link.name)
@@ -207,11 +202,7 @@ class _Walker:
                 got,
             )
             return
-        bad = [
-            i
-            for i, (d, n) in enumerate(zip(spec.shape, info.shape, strict=True))
-            if not d.allows(n)
-        ]
+        bad = [i for i, (d, n) in enumerate(zip(spec.shape, info.shape, strict=True)) if not d.allows(n)]
         if bad:
             got = describe_lengths(info.shape)
             self.add(
@@ -256,13 +247,9 @@ class _Walker:
                 ok = info.chunks == spec.chunks
                 exp = f"chunks {describe_lengths(spec.chunks)}"
             if not ok:
-                got = (
-                    "not chunked"
-                    if info.chunks is None
-                    else f"chunks {describe_lengths(info.chunks)}"
-                )
+                got = "not chunked" if info.chunks is None else f"chunks {describe_lengths(info.chunks)}"
                 self.add(path, Code.CHUNKS_MISMATCH, f"expected {exp}, got {got}", exp, got)
-        checks = (
+        checks: tuple[tuple[str, Any, Any], ...] = (
             ("compression", spec.compression, info.compression),
             ("compression_opts", spec.compression_opts, info.compression_opts),
             ("shuffle", spec.shuffle, info.shuffle),
@@ -270,9 +257,7 @@ class _Walker:
         )
         for what, want, got in checks:
             if want is not None and want != got:
-                self.add(
-                    path, Code.COMPRESSION_MISMATCH, f"expected {what} {want}, got {got}", want, got
-                )
+                self.add(path, Code.COMPRESSION_MISMATCH, f"expected {what} {want}, got {got}", want, got)
         if spec.fillvalue is not None and not _same_fill(spec.fillvalue, info.fillvalue, info):
             self.add(
                 path,
@@ -284,9 +269,7 @@ class _Walker:
 
     # ------------------------------------------------------------ attributes
 
-    def attributes(
-        self, oid: _h5.Handle, specs: tuple[AttributeSpec, ...], closed: bool, path: str
-    ) -> None:
+    def attributes(self, oid: _h5.Handle, specs: tuple[AttributeSpec, ...], closed: bool, path: str) -> None:
         try:
             names = _h5.attribute_names(oid)
         except _h5.ObjectError as exc:
@@ -343,6 +326,10 @@ class _Walker:
             self.add(apath, Code.ATTRIBUTE_VALUE, f"expected {exp}, got {got}", exp, _short(value))
 
 
+def _listing(names: list[str]) -> str:
+    return f" ({', '.join(names)})" if names else ""
+
+
 def _short(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.ravel()[:10].tolist()
@@ -358,9 +345,7 @@ def _has_value_checks(spec: AttributeSpec) -> bool:
 
 def _scalar_kind_ok(kind: str, dtype: Any) -> bool:
     if kind in ("str", "bytes"):
-        return isinstance(dtype, StringDType) and dtype.encoding == (
-            "utf-8" if kind == "str" else "ascii"
-        )
+        return isinstance(dtype, StringDType) and dtype.encoding == ("utf-8" if kind == "str" else "ascii")
     if not isinstance(dtype, NumericDType):
         return False
     if kind == "bool":
@@ -396,11 +381,7 @@ def _describe_attr(info: _h5.AttrInfo) -> str:
 def _same_fill(want: Any, got: Any, info: _h5.DatasetInfo) -> bool:
     if got is None:
         return False
-    if (
-        isinstance(info.dtype, StringDType)
-        and isinstance(got, bytes)
-        and info.dtype.encoding == "utf-8"
-    ):
+    if isinstance(info.dtype, StringDType) and isinstance(got, bytes) and info.dtype.encoding == "utf-8":
         got = got.decode("utf-8", errors="replace")
     if isinstance(want, float) and isinstance(got, float) and math.isnan(want):
         return math.isnan(got)

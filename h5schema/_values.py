@@ -19,15 +19,24 @@ Problem = tuple[str, str]
 
 
 class Constraints(Protocol):
-    gt: float | None
-    ge: float | None
-    lt: float | None
-    le: float | None
-    multiple_of: float | None
-    min_length: int | None
-    max_length: int | None
-    pattern: str | None
-    choices: tuple[Any, ...] | None
+    @property
+    def gt(self) -> float | None: ...
+    @property
+    def ge(self) -> float | None: ...
+    @property
+    def lt(self) -> float | None: ...
+    @property
+    def le(self) -> float | None: ...
+    @property
+    def multiple_of(self) -> float | None: ...
+    @property
+    def min_length(self) -> int | None: ...
+    @property
+    def max_length(self) -> int | None: ...
+    @property
+    def pattern(self) -> str | None: ...
+    @property
+    def choices(self) -> tuple[Any, ...] | None: ...
 
 
 def describe_bounds(gt: Any, ge: Any, lt: Any, le: Any) -> str:
@@ -77,8 +86,7 @@ def constraint_problems(c: Constraints, value: Any) -> list[Problem]:
     if c.min_length is not None or c.max_length is not None:
         n = len(value) if is_seq or isinstance(value, str | bytes) else None
         if n is not None and (
-            (c.min_length is not None and n < c.min_length)
-            or (c.max_length is not None and n > c.max_length)
+            (c.min_length is not None and n < c.min_length) or (c.max_length is not None and n > c.max_length)
         ):
             lo, hi = c.min_length or 0, "" if c.max_length is None else c.max_length
             problems.append((f"length {lo}..{hi}", f"length {n}"))

@@ -59,8 +59,7 @@ class DatasetWriter:
         chunk_rows = info.chunks[axis] if info.chunks and axis is not None else 1
         row_bytes = max(
             1,
-            info.nbytes_per_item
-            * int(np.prod([n for i, n in enumerate(self._stored) if i != axis] or [1])),
+            info.nbytes_per_item * int(np.prod([n for i, n in enumerate(self._stored) if i != axis] or [1])),
         )
         self._flush_rows = max(chunk_rows, (_FLUSH_BYTES // row_bytes) // chunk_rows * chunk_rows)
         self._checker = spec.has_data_checks
@@ -87,9 +86,7 @@ class DatasetWriter:
     def prepare(self, batch: Any, *, casting: Casting | None = None) -> np.ndarray:
         """Check a batch and return it as stored; raise WriteError without writing anything."""
         if self.axis is None:
-            raise WriteError(
-                f"{self.path}: not resizable (maxshape {self._maxshape}); nothing to append to"
-            )
+            raise WriteError(f"{self.path}: not resizable (maxshape {self._maxshape}); nothing to append to")
         try:
             arr = coerce(self.dtype, batch, casting=casting or self.casting)
         except ValueError as exc:
@@ -103,26 +100,20 @@ class DatasetWriter:
         trailing = [n for i, n in enumerate(stored) if i != self.axis]
         got = [n for i, n in enumerate(arr.shape) if i != self.axis]
         if trailing != got:
-            want = list(stored)
-            want[self.axis] = "k"  # type: ignore[call-overload]
-            raise WriteError(
-                f"{self.path}: expected a batch of shape ({', '.join(map(str, want))}), got {describe_lengths(arr.shape)}"
-            )
+            want = ", ".join("k" if i == self.axis else str(n) for i, n in enumerate(stored))
+            got_shape = describe_lengths(arr.shape)
+            raise WriteError(f"{self.path}: expected a batch of shape ({want}), got {got_shape}")
         new_len = stored[self.axis] + arr.shape[self.axis]
         dim = self.spec.shape[self.axis] if self.spec.shape else None
         if dim is not None and dim.upper is not None and new_len > dim.upper:
-            raise WriteError(
-                f"{self.path}: {new_len} rows would exceed the declared maximum {dim.upper}"
-            )
+            raise WriteError(f"{self.path}: {new_len} rows would exceed the declared maximum {dim.upper}")
         if self._checker and arr.size:
             checker = DataChecker(self.spec)
             view = decode_array(self.dtype, arr) if isinstance(self.dtype, StringDType) else arr
             checker.feed(view, tuple(0 for _ in arr.shape))
             found = checker.violations(self.path)
             if found:
-                raise WriteError(
-                    f"{self.path}: batch refused: {found[0].message.split(': ', 1)[1]}"
-                )
+                raise WriteError(f"{self.path}: batch refused: {found[0].message.split(': ', 1)[1]}")
         return arr
 
     def stage(self, arr: np.ndarray) -> bool:
@@ -150,9 +141,7 @@ class DatasetWriter:
         if not self._buffer:
             return
         axis = self.axis or 0
-        block = (
-            self._buffer[0] if len(self._buffer) == 1 else np.concatenate(self._buffer, axis=axis)
-        )
+        block = self._buffer[0] if len(self._buffer) == 1 else np.concatenate(self._buffer, axis=axis)
         start = self._stored[axis]
         end = start + block.shape[axis]
         _h5.resize(self._ds, end, axis)
@@ -238,9 +227,7 @@ class GroupWriter:
         else:
             from h5schema._materialize import plan_dataset, write_dataset
 
-            write_dataset(
-                self._group, name, plan_dataset(spec, value, path, {}, self._owner.casting)
-            )
+            write_dataset(self._group, name, plan_dataset(spec, value, path, {}, self._owner.casting))
         return self[name]
 
     def set_attribute(self, name: str, value: Any) -> None:
@@ -267,12 +254,7 @@ class GroupWriter:
         out = []
         for m in self.spec.datasets:
             a = m.append_axis
-            if (
-                m.shape is not None
-                and a is not None
-                and m.shape[a].name == dim
-                and m.name is not None
-            ):
+            if m.shape is not None and a is not None and m.shape[a].name == dim and m.name is not None:
                 out.append(m.name)
         return out or [name]
 
@@ -298,7 +280,8 @@ class GroupWriter:
         missing = sorted(needed - set(items))
         if missing:
             raise WriteError(
-                f"{self.path}: datasets {missing} share a dim with {sorted(items)} and must be appended together"
+                f"{self.path}: datasets {missing} share a dim with {sorted(items)} "
+                "and must be appended together"
             )
         prepared: dict[str, tuple[DatasetWriter, np.ndarray]] = {}
         for name, batch in items.items():

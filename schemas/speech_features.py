@@ -20,9 +20,7 @@ class FeatureSet(h5s.Group):
     fs: int = h5s.attribute(gt=0, description="sample rate in Hz")
     win_dur: float = h5s.attribute(gt=0, description="analysis window length in seconds")
     hop_dur: float = h5s.attribute(gt=0, description="hop between windows in seconds")
-    features: h5s.Dataset = h5s.dataset(
-        np.float32, shape=("n", 40, 200), maxshape=(None, 40, 200)
-    )
+    features: h5s.Dataset = h5s.dataset(np.float32, shape=("n", 40, 200), maxshape=(None, 40, 200))
     gender: h5s.Dataset = h5s.dataset(str, shape=("n",), maxshape=(None,), values={"m", "f"})
 
 
