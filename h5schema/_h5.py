@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 Handle = Any  # an h5py ObjectID (GroupID, DatasetID, ...); opaque outside this module
-LinkKind = Literal["group", "dataset", "datatype", "soft_link", "external_link", "other"]
+LinkKind = Literal["group", "dataset", "datatype", "soft_link", "external_link", "other", "unreadable"]
 _UNLIMITED = h5s.UNLIMITED
 
 
@@ -50,7 +50,7 @@ class ObjectError(Exception):
 class Link:
     name: str
     kind: LinkKind
-    target: str | None = None  # soft/external link destination
+    target: str | None = None  # soft/external link destination; for "unreadable", the error
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +157,7 @@ def links(gid: Handle) -> list[Link]:
         elif ltype == h5l.TYPE_EXTERNAL:
             out.append(Link(name, "external_link", _link_value(gid, raw)))
         elif ltype == h5l.TYPE_HARD:
-            out.append(Link(name, _hard_kind(gid, raw)))
+            out.append(_hard_link(gid, raw, name))
         else:
             out.append(Link(name, "other"))
     return out
@@ -181,11 +181,11 @@ _OBJ_KINDS: dict[int, LinkKind] = {
 }
 
 
-def _hard_kind(gid: Handle, raw: bytes) -> LinkKind:
+def _hard_link(gid: Handle, raw: bytes, name: str) -> Link:
     try:
-        return _OBJ_KINDS.get(h5o.get_info(gid, raw).type, "other")
-    except Exception:
-        return "other"
+        return Link(name, _OBJ_KINDS.get(h5o.get_info(gid, raw).type, "other"))
+    except Exception as exc:
+        return Link(name, "unreadable", f"cannot read its object header: {exc}")
 
 
 def open_member(gid: Handle, name: str) -> Handle:
@@ -332,6 +332,12 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def create_atomic(path: Path, build: Callable[[h5py.File], None], *, overwrite: bool) -> None:
     """Build a new file in a temporary sibling and move it into place only when complete.
 
@@ -342,6 +348,7 @@ def create_atomic(path: Path, build: Callable[[h5py.File], None], *, overwrite: 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a data file follows the umask
     try:
         with h5py.File(tmp, "w") as f:
             build(f)

@@ -32,6 +32,7 @@ _KIND_WORDS = {
     "soft_link": "a soft link",
     "external_link": "an external link",
     "other": "an object of unknown type",
+    "unreadable": "an unreadable object",
 }
 
 
@@ -124,6 +125,15 @@ class _Walker:
                     pattern.describe(), len(matched),
                 )  # fmt: skip
         for name, link in found.items():
+            if link.kind == "unreadable":
+                self.add(
+                    _child(path, name),
+                    Code.OBJECT_UNREADABLE,
+                    link.target or "cannot be read",
+                    None,
+                    link.target,
+                )
+                continue
             what = _KIND_WORDS[link.kind] + (f" to {link.target}" if link.target else "")
             self.add(
                 _child(path, name), Code.UNEXPECTED_MEMBER,
@@ -143,6 +153,15 @@ class _Walker:
         path: str,
         scope: dict[str, tuple[int, str]],
     ) -> None:
+        if link.kind == "unreadable":
+            self.add(
+                path,
+                Code.OBJECT_UNREADABLE,
+                link.target or "cannot be read",
+                "a readable object",
+                link.target,
+            )
+            return
         if link.kind != spec.kind:
             what = _KIND_WORDS[link.kind] + (f" to {link.target}" if link.target else "")
             self.add(path, Code.WRONG_KIND, f"expected a {spec.kind}, got {what}", spec.kind, link.kind)
@@ -175,11 +194,7 @@ class _Walker:
         self.shape(spec, info, path, scope)
         self.layout(spec, info, path)
         self.attributes(dsid, spec.attributes, spec.closed, path)
-        if (
-            self.check_data
-            and spec.has_data_checks
-            and (dtype_ok or info.dtype.kind == spec.dtype.kind if spec.dtype else True)
-        ):
+        if self.check_data and spec.has_data_checks and dtype_ok:  # a wrong dtype is reported once
             try:
                 self.out.extend(check_data(dsid, info, spec, path))
             except _h5.ObjectError as exc:
