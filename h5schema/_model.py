@@ -8,6 +8,7 @@ materializer writes: attribute values, dataset data, child groups.
 
 from __future__ import annotations
 
+import re
 import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -162,6 +163,12 @@ def members(
     )
 
 
+def _pattern_of(value: Any) -> str | None:
+    if not isinstance(value, FieldInfo):
+        return None
+    return next((m.pattern for m in value.metadata if isinstance(getattr(m, "pattern", None), str)), None)
+
+
 def _marker(field: FieldInfo) -> _Marker | None:
     extra = field.json_schema_extra
     return extra if isinstance(extra, _Marker) else None
@@ -184,6 +191,16 @@ class _Node(BaseModel):
         super().__init_subclass__(**kwargs)
         if closed is not None:
             cls.__h5closed__ = closed
+        # pydantic compiles field patterns before our hook runs; check them first to name the field.
+        for fname, value in vars(cls).items():
+            pattern = _pattern_of(value)
+            if pattern is not None:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise SchemaDefinitionError(
+                        f"{cls.__name__}.{fname}", f"pattern {pattern!r} is not a valid regular expression: {exc}"
+                    ) from None
 
     @classmethod
     def _where(cls, field: str) -> str:

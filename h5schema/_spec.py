@@ -62,6 +62,16 @@ class _Spec(BaseModel):
         frozen=True, extra="forbid", ser_json_inf_nan="constants", ser_json_bytes="utf8"
     )
 
+    def __eq__(self, other: object) -> bool:
+        # Compare as documents, so a NaN fill value equals itself.
+        if type(self) is not type(other):
+            return NotImplemented
+        assert isinstance(other, _Spec)
+        return self.model_dump_json() == other.model_dump_json()
+
+    def __hash__(self) -> int:
+        return hash(self.model_dump_json())
+
     @model_serializer(mode="wrap")
     def _keep_kind(self, handler: SerializerFunctionWrapHandler) -> Any:
         # The discriminator must survive exclude_defaults, or the document cannot be read back.

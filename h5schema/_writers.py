@@ -255,7 +255,8 @@ class GroupWriter:
         for m in self.spec.datasets:
             a = m.append_axis
             if m.shape is not None and a is not None and m.shape[a].name == dim and m.name is not None:
-                out.append(m.name)
+                if m.name == name or _h5.has_member(self._group, m.name):  # absent optional: skip
+                    out.append(m.name)
         return out or [name]
 
     def append(
