@@ -198,9 +198,8 @@ class _Node(BaseModel):
                 try:
                     re.compile(pattern)
                 except re.error as exc:
-                    raise SchemaDefinitionError(
-                        f"{cls.__name__}.{fname}", f"pattern {pattern!r} is not a valid regular expression: {exc}"
-                    ) from None
+                    problem = f"pattern {pattern!r} is not a valid regular expression: {exc}"
+                    raise SchemaDefinitionError(f"{cls.__name__}.{fname}", problem) from None
 
     @classmethod
     def _where(cls, field: str) -> str:

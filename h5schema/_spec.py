@@ -11,7 +11,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -72,13 +72,15 @@ class _Spec(BaseModel):
     def __hash__(self) -> int:
         return hash(self.model_dump_json())
 
+    # Fields every dump carries, even with exclude_defaults: discriminators and the format tag.
+    _always: ClassVar[tuple[str, ...]] = ("kind",)
+
     @model_serializer(mode="wrap")
-    def _keep_kind(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # The discriminator must survive exclude_defaults, or the document cannot be read back.
+    def _keep_tags(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
-        kind = getattr(self, "kind", None)
-        if isinstance(data, dict) and kind is not None:
-            data = {"kind": kind, **data}
+        if isinstance(data, dict):
+            tags = {k: self.__dict__[k] for k in self._always if k in self.__dict__}
+            data = {**tags, **data}
         return data
 
 
@@ -514,6 +516,8 @@ class SchemaSpec(_Spec):
     >>> SchemaSpec.from_json(s.to_json()) == s
     True
     """
+
+    _always: ClassVar[tuple[str, ...]] = ("format",)
 
     format: Literal["h5schema/1"] = "h5schema/1"
     name: str = "schema"

@@ -254,9 +254,10 @@ class GroupWriter:
         out = []
         for m in self.spec.datasets:
             a = m.append_axis
-            if m.shape is not None and a is not None and m.shape[a].name == dim and m.name is not None:
-                if m.name == name or _h5.has_member(self._group, m.name):  # absent optional: skip
-                    out.append(m.name)
+            shares = m.shape is not None and a is not None and m.shape[a].name == dim
+            # an optional partner absent from the file is not required
+            if shares and m.name is not None and (m.name == name or _h5.has_member(self._group, m.name)):
+                out.append(m.name)
         return out or [name]
 
     def append(

@@ -50,9 +50,14 @@ def test_row_appends_are_buffered_and_written_on_close(tmp_path: Path) -> None:
 def test_leaving_the_block_with_an_exception_still_writes_buffered_rows(tmp_path: Path) -> None:
     """The with block flushes on the way out, even when user code raised."""
     path = tmp_path / "f.h5"
-    with pytest.raises(RuntimeError), h5s.create(path, Root) as f:
-        f.dataset("rec/other").append([1, 2, 3])
-        raise RuntimeError("producer crashed")
+
+    def produce() -> None:
+        with h5s.create(path, Root) as f:
+            f.dataset("rec/other").append([1, 2, 3])
+            raise RuntimeError("producer crashed")
+
+    with pytest.raises(RuntimeError):
+        produce()
     assert snapshot(path)["rec/other"] == [1, 2, 3]
 
 

@@ -1,0 +1,58 @@
+"""The public API: what `import h5schema` exposes, and what it must not import."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import h5schema as h5s
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_all_is_sorted_complete_and_public() -> None:
+    """__all__ is sorted, every name exists, and none comes from an underscored path by name."""
+    assert list(h5s.__all__) == sorted(h5s.__all__)
+    for name in h5s.__all__:
+        assert hasattr(h5s, name), name
+        assert not name.startswith("_") or name == "__version__"
+    public = {n for n in vars(h5s) if not n.startswith("_")}
+    private_modules = {n for n in public if n.startswith("_")}
+    assert not private_modules
+    assert public - set(h5s.__all__) <= {"annotations"}, public - set(h5s.__all__)
+
+
+def test_import_pulls_in_no_test_dependency() -> None:
+    """`import h5schema` imports neither hypothesis nor pytest nor click."""
+    code = (
+        "import sys, h5schema; "
+        "print(sorted(m for m in ('hypothesis', 'pytest', 'click') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_only_one_module_imports_h5py() -> None:
+    """h5py is behind _h5.py: no other package module imports it."""
+    offenders = []
+    for path in (ROOT / "h5schema").glob("*.py"):
+        if path.name == "_h5.py":
+            continue
+        if re.search(r"^\s*(import h5py|from h5py)", path.read_text(), re.MULTILINE):
+            offenders.append(path.name)
+    assert offenders == []
+
+
+def test_version_matches_pyproject() -> None:
+    """The package version is the one in pyproject.toml."""
+    text = (ROOT / "pyproject.toml").read_text()
+    assert f'version = "{h5s.__version__}"' in text
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    """.ci/run's test command is, to the character, the one the README gives."""
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci.startswith("python3 -m venv .venv")
+    assert f"\n{ci}\n" in (ROOT / "README.md").read_text()
