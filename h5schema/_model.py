@@ -299,6 +299,13 @@ class Group(_Node):
         cls, fname: str, info: FieldInfo
     ) -> tuple[Role, AttributeSpec | DatasetSpec | GroupSpec | PatternSpec]:
         m = _marker(info)
+        if isinstance(info.annotation, typing.ForwardRef | str):
+            ref = getattr(info.annotation, "__forward_arg__", info.annotation)
+            raise SchemaDefinitionError(
+                cls._where(fname),
+                f"annotation {ref!r} cannot be resolved: define the class in a module that imports the "
+                "names it uses",
+            )
         inner, optional = strip_optional(info.annotation)
         origin, args = typing.get_origin(inner), typing.get_args(inner)
         value_type = args[1] if origin is dict and len(args) == 2 else None
