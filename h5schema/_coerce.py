@@ -48,7 +48,7 @@ def coerce(dtype: DTypeSpec, data: Any, *, casting: Casting = "lossless") -> np.
         allowed = np.array(sorted(dtype.members.values()))
         bad = ~np.isin(out, allowed)
         if bad.any():
-            raise ValueError(f"value {out[bad].flat[0]!r} is not a member of {dtype.describe()}")
+            raise ValueError(f"value {out[bad].flat[0].item()!r} is not a member of {dtype.describe()}")
     return out
 
 
