@@ -82,7 +82,7 @@ def _scalar_kind(annotation: Any) -> tuple[str, tuple[Any, ...] | None]:
 def _common_kind(values: Sequence[Any], what: str) -> str:
     kinds = {_SCALARS.get(type(v)) for v in values}
     if len(kinds) != 1 or None in kinds:
-        raise _Unsupported(f"{what}: values must all be of one type among int, float, bool, str, bytes")
+        raise TypeError(f"{what}: values must all be of one type among int, float, bool, str, bytes")
     return str(kinds.pop())
 
 

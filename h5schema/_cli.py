@@ -33,7 +33,7 @@ def _load(ref: str) -> SchemaSpec:
     try:
         return load_schema(ref)
     except SchemaDefinitionError as exc:
-        _usage_error(f"bad schema {ref}: {exc}")
+        _usage_error(f"bad schema: {exc}")
     except SchemaLoadError as exc:
         _usage_error(str(exc))
 

@@ -62,11 +62,20 @@ def _lossless(arr: np.ndarray, target: np.dtype[Any], dtype: DTypeSpec) -> np.nd
     if not np.all(same):
         idx = tuple(int(i) for i in np.argwhere(~np.asarray(same))[0]) if arr.ndim else ()
         value = arr[idx] if idx else arr[()]
+        hint = (
+            "round it first or pass casting='same_kind' to accept rounding"
+            if arr.dtype.kind in "fc" and target.kind in "fc"
+            else "convert it first (numpy's same_kind/unsafe casts would wrap or truncate it)"
+        )
         raise ValueError(
             f"cannot store {arr.dtype} data as {dtype.describe()} without loss "
-            f"(value {value!r} at index {list(idx)}); convert it first or pass casting='same_kind'"
+            f"(value {_plain(value)!r} at index {list(idx)}); {hint}"
         )
     return out
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _compound(arr: np.ndarray, target: np.dtype[Any], dtype: DTypeSpec) -> np.ndarray:

@@ -20,7 +20,7 @@ from pydantic import (
     model_serializer,
 )
 
-from h5schema._errors import SchemaDefinitionError
+from h5schema._errors import SchemaDefinitionError, definition_error
 
 __all__ = [
     "ArrayDType",
@@ -214,7 +214,10 @@ def string(length: int | None = None, *, encoding: Literal["utf-8", "ascii"] = "
     >>> string(8).describe()
     'str (fixed-length UTF-8, 8 bytes)'
     """
-    return StringDType(encoding=encoding, length=length)
+    try:
+        return StringDType(encoding=encoding, length=length)
+    except ValueError as exc:
+        raise definition_error("h5s.string()", exc) from None
 
 
 def family(name: FamilyName) -> FamilyDType:
@@ -223,12 +226,18 @@ def family(name: FamilyName) -> FamilyDType:
     >>> family("float").matches(as_dtype("float16"))
     True
     """
-    return FamilyDType(family=name)
+    try:
+        return FamilyDType(family=name)
+    except ValueError as exc:
+        raise definition_error("h5s.family()", exc) from None
 
 
 def enum(members: dict[str, int], *, base: IntName = "int8") -> EnumDType:
     """An HDF5 enum dtype with the given name -> value mapping."""
-    return EnumDType(base=base, members=dict(members))
+    try:
+        return EnumDType(base=base, members=dict(members))
+    except ValueError as exc:
+        raise definition_error("h5s.enum()", exc) from None
 
 
 _PY_TYPES: dict[Any, DTypeSpec] = {

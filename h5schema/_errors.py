@@ -46,6 +46,17 @@ class SchemaDefinitionError(H5SchemaError, TypeError):
         super().__init__(f"{location}: {problem}" if location else problem)
 
 
+def definition_error(where: str, exc: Exception) -> SchemaDefinitionError:
+    """Turn a pydantic ValidationError (or ValueError) met while defining a schema into ours."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        msg = str(first["msg"]).removeprefix("Value error, ")
+    else:
+        msg = str(exc)
+    return SchemaDefinitionError(where, msg)
+
+
 class SchemaLoadError(H5SchemaError, ValueError):
     """A schema reference (``module:Class``, ``file.py:Class``, ``spec.yaml``) cannot be loaded."""
 

@@ -123,6 +123,11 @@ def root_of(source: h5py.File | h5py.Group) -> Handle:
     return source.id if isinstance(source, h5py.Group) else source["/"].id
 
 
+def name_of(source: h5py.Group) -> str:
+    """The absolute path of an open group ("/" for a file)."""
+    return str(source.name or "/")
+
+
 def file_label(source: h5py.Group) -> str:
     return str(source.file.filename)
 
@@ -265,13 +270,16 @@ def dataset_info(dsid: Handle) -> DatasetInfo:
         chunks = tuple(dcpl.get_chunk()) if dcpl.get_layout() == h5d.CHUNKED else None
         compression, opts, shuffle, fletcher = _filters(dcpl)
         dtype = dsid.dtype
+        spec = from_numpy(dtype)
         fill = None
-        if dcpl.fill_value_defined() == h5d.FILL_VALUE_USER_DEFINED and dtype.kind != "O":
+        if dcpl.fill_value_defined() == h5d.FILL_VALUE_USER_DEFINED:
             buf = np.zeros((1,), dtype=dtype)
             dcpl.get_fill_value(buf)
-            fill = buf[0].item() if dtype.names is None else buf[0]
+            fill = buf[0].item() if isinstance(buf[0], np.generic) and dtype.names is None else buf[0]
+            if isinstance(spec, StringDType) and isinstance(fill, bytes) and spec.encoding == "utf-8":
+                fill = fill.decode("utf-8", errors="replace")
         return DatasetInfo(
-            dtype=from_numpy(dtype),
+            dtype=spec,
             shape=shape,
             maxshape=maxshape,
             chunks=chunks,

@@ -48,6 +48,9 @@ def load_schema(ref: str) -> SchemaSpec:
 
 
 def _import(name: str) -> object:
+    # Like `python -m` and pytest: a module in the current directory is importable.
+    if "" not in sys.path and str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
     try:
         return importlib.import_module(name)
     except SchemaDefinitionError:

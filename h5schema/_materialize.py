@@ -239,6 +239,8 @@ def plan_dataset(
         what = "no dtype" if dtype is None else f"dtype {dtype.describe()}"
         raise _fail(path, f"{what} declared and no data given: declare an exact dtype to create it")
     shape = _initial_shape(spec, data, path, scope)
+    if data is None and spec.has_data_checks and int(np.prod(shape)) > 0:
+        _check_fill(spec, dtype, shape, path)
     if data is not None:
         checker = DataChecker(spec)
         checker.feed(_checkable(dtype, data), (0,) * data.ndim)
@@ -258,6 +260,22 @@ def plan_dataset(
     if chunks is None and needs_chunks:
         chunks = choose_chunks(shape, spec.maxshape, _itemsize(dtype))
     return DatasetPlan(spec, dtype, shape, spec.maxshape, chunks, data, attrs)
+
+
+def _check_fill(spec: DatasetSpec, dtype: DTypeSpec, shape: tuple[int, ...], path: str) -> None:
+    """A dataset created without data holds its fill value; refuse if that breaks its checks."""
+    fill = spec.fillvalue
+    if fill is None:
+        fill = ("" if dtype.encoding == "utf-8" else b"") if isinstance(dtype, StringDType) else 0
+    checker = DataChecker(spec)
+    checker.feed(np.array([fill], dtype=object if isinstance(fill, str | bytes) else None), (0,))
+    found = checker.violations(path)
+    if found:
+        raise _fail(
+            path,
+            f"no data given for its {describe_lengths(shape)} elements, and the fill value {fill!r} "
+            "breaks its data checks: give data for it",
+        )
 
 
 def _checkable(dtype: DTypeSpec, data: np.ndarray) -> np.ndarray:

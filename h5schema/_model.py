@@ -13,6 +13,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -181,7 +182,18 @@ def _is_sub(tp: Any, base: type | tuple[type, ...]) -> bool:
 class _Node(BaseModel):
     """Shared machinery: attribute fields and the ``closed=`` class keyword."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", arbitrary_types_allowed=True)
+    # python-re: the same regex engine validates instances and files (pydantic's default differs).
+    model_config = ConfigDict(
+        strict=True, extra="forbid", arbitrary_types_allowed=True, regex_engine="python-re"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numpy_scalars(cls, value: Any) -> Any:
+        # np.int64(5) from numpy code is an int; strict mode would refuse it.
+        if isinstance(value, dict):
+            return {k: v.item() if isinstance(v, np.generic) else v for k, v in value.items()}
+        return value
 
     __h5closed__: ClassVar[bool] = False
     __h5attrs__: ClassVar[tuple[AttributeSpec, ...]] = ()

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from h5schema._errors import definition_error
+
 __all__ = ["DimSpec", "as_shape", "describe_shape", "dim"]
 
 _Size = Annotated[int, Field(ge=0)]
@@ -76,7 +78,10 @@ def dim(
     >>> dim("n", min=1).describe(), dim(size=3).describe(), dim().describe()
     ('n[1..]', '3', '*')
     """
-    return DimSpec(name=name, size=size, min=min, max=max)
+    try:
+        return DimSpec(name=name, size=size, min=min, max=max)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise definition_error("h5s.dim()", exc) from None
 
 
 def as_dim(value: Any) -> DimSpec:

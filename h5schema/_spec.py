@@ -321,10 +321,21 @@ class DatasetSpec(_Spec):
 
     @property
     def append_axis(self) -> int | None:
-        """The axis appends grow: the first unlimited axis of maxshape."""
+        """The axis appends grow: the first unlimited axis of maxshape, else the first bounded
+        axis that may hold more than its declared minimum."""
         if self.maxshape is None:
             return None
-        return next((i for i, m in enumerate(self.maxshape) if m is None), None)
+        unlimited = next((i for i, m in enumerate(self.maxshape) if m is None), None)
+        if unlimited is not None or self.shape is None:
+            return unlimited
+        return next(
+            (
+                i
+                for i, (d, m) in enumerate(zip(self.shape, self.maxshape, strict=True))
+                if d.size is None and m is not None and m > d.lower
+            ),
+            None,
+        )
 
     @model_validator(mode="after")
     def _rules(self) -> DatasetSpec:
@@ -446,7 +457,7 @@ class PatternSpec(_Spec):
 
     def describe(self) -> str:
         hi = "" if self.max_count is None else self.max_count
-        return f"{self.min_count}..{hi} members matching {self.pattern!r}"
+        return f'{self.min_count}..{hi} members matching "{self.pattern}"'
 
 
 class GroupSpec(_Spec):
@@ -560,7 +571,7 @@ def _load(build: Any) -> SchemaSpec:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
-        raise SchemaDefinitionError(loc, err["msg"]) from None
+        raise SchemaDefinitionError(loc, str(err["msg"]).removeprefix("Value error, ")) from None
 
 
 PatternSpec.model_rebuild()

@@ -53,7 +53,7 @@ def encode_array(spec: StringDType, values: Any) -> np.ndarray:
             v = v.item()
         problem = _problem(spec, v)
         if problem is not None:
-            where = f" at index {np.unravel_index(i, arr.shape)}" if arr.ndim else ""
+            where = f" at index {[int(j) for j in np.unravel_index(i, arr.shape)]}" if arr.ndim else ""
             raise ValueError(problem + where)
         encoded[i] = v if spec.length is None else (v.encode("utf-8") if isinstance(v, str) else v)
     if spec.length is None:

@@ -44,7 +44,7 @@ def validate(source: Any, schema: Any, *, check_data: bool = True) -> Report:
     """
     spec = as_schema(schema)
     if _h5.is_h5py_object(source):
-        return _walk(_h5.root_of(source), spec, _h5.file_label(source), check_data)
+        return _walk(_h5.root_of(source), spec, _h5.file_label(source), check_data, _h5.name_of(source))
     label = os.fspath(source)
     try:
         f = _h5.open_read(label)
@@ -58,9 +58,9 @@ def validate(source: Any, schema: Any, *, check_data: bool = True) -> Report:
             f.close()
 
 
-def _walk(root: _h5.Handle, spec: SchemaSpec, label: str, check_data: bool) -> Report:
+def _walk(root: _h5.Handle, spec: SchemaSpec, label: str, check_data: bool, base: str = "/") -> Report:
     walker = _Walker(check_data)
-    walker.group(root, spec.root, "/")
+    walker.group(root, spec.root, base)
     return Report(file=label, schema=spec.name, violations=tuple(walker.out))
 
 
@@ -396,8 +396,6 @@ def _describe_attr(info: _h5.AttrInfo) -> str:
 def _same_fill(want: Any, got: Any, info: _h5.DatasetInfo) -> bool:
     if got is None:
         return False
-    if isinstance(info.dtype, StringDType) and isinstance(got, bytes) and info.dtype.encoding == "utf-8":
-        got = got.decode("utf-8", errors="replace")
     if isinstance(want, float) and isinstance(got, float) and math.isnan(want):
         return math.isnan(got)
     try:

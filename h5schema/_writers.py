@@ -43,7 +43,9 @@ _FLUSH_BYTES = 4 << 20
 class DatasetWriter:
     """Appends to one resizable dataset along its first unlimited axis."""
 
-    def __init__(self, ds: Any, spec: DatasetSpec, path: str, casting: Casting) -> None:
+    def __init__(
+        self, ds: Any, spec: DatasetSpec, path: str, casting: Casting, partners: tuple[str, ...] = ()
+    ) -> None:
         self._ds = ds
         self.spec = spec
         self.path = path
@@ -51,9 +53,9 @@ class DatasetWriter:
         info = _h5.dataset_info(ds.id)
         self.dtype: DTypeSpec = info.dtype
         self._maxshape = info.maxshape
-        axis = next((i for i, m in enumerate(info.maxshape or ()) if m is None), None)
-        self.axis = axis
         self._stored = _h5.shape_of(ds)
+        self.axis = axis = _growth_axis(self._stored, info.maxshape, spec)
+        self.partners = partners
         self._buffer: list[np.ndarray] = []
         self._buffered = 0
         chunk_rows = info.chunks[axis] if info.chunks and axis is not None else 1
@@ -86,7 +88,9 @@ class DatasetWriter:
     def prepare(self, batch: Any, *, casting: Casting | None = None) -> np.ndarray:
         """Check a batch and return it as stored; raise WriteError without writing anything."""
         if self.axis is None:
-            raise WriteError(f"{self.path}: not resizable (maxshape {self._maxshape}); nothing to append to")
+            limit = "fixed" if self._maxshape is None else describe_lengths(self._maxshape)
+            shape = describe_lengths(self._stored)
+            raise WriteError(f"{self.path}: no axis can grow (shape {shape}, maxshape {limit})")
         try:
             arr = coerce(self.dtype, batch, casting=casting or self.casting)
         except ValueError as exc:
@@ -104,6 +108,9 @@ class DatasetWriter:
             got_shape = describe_lengths(arr.shape)
             raise WriteError(f"{self.path}: expected a batch of shape ({want}), got {got_shape}")
         new_len = stored[self.axis] + arr.shape[self.axis]
+        bound = self._maxshape[self.axis] if self._maxshape else None
+        if bound is not None and new_len > bound:
+            raise WriteError(f"{self.path}: {new_len} rows would exceed maxshape {bound} on axis {self.axis}")
         dim = self.spec.shape[self.axis] if self.spec.shape else None
         if dim is not None and dim.upper is not None and new_len > dim.upper:
             raise WriteError(f"{self.path}: {new_len} rows would exceed the declared maximum {dim.upper}")
@@ -124,7 +131,16 @@ class DatasetWriter:
         return self._buffered >= self._flush_rows
 
     def append(self, batch: Any, *, casting: Casting | None = None) -> None:
-        """Append rows (a batch whose axis ``self.axis`` is the row axis). All or nothing."""
+        """Append rows (a batch whose axis ``self.axis`` is the row axis). All or nothing.
+
+        A dataset that shares its row dim with others in its group is appended through the group
+        (``group.append(a=..., b=...)``), so the shared dim never falls out of step.
+        """
+        if self.partners:
+            raise WriteError(
+                f"{self.path}: shares its row dim with {list(self.partners)}; append to them together "
+                "through the group: group.append(name=batch, ...)"
+            )
         if self.stage(self.prepare(batch, casting=casting)):
             self.flush()
 
@@ -155,6 +171,22 @@ class DatasetWriter:
         """Read back (after flushing), strings decoded by flavour."""
         self.flush()
         return _h5.read_dataset(self._ds, sel, self.dtype)
+
+
+def _growth_axis(
+    shape: tuple[int, ...], maxshape: tuple[int | None, ...] | None, spec: DatasetSpec
+) -> int | None:
+    """The axis appends grow: the first unlimited one, else a bounded one with room left."""
+    if maxshape is None:
+        return None
+    unlimited = next((i for i, m in enumerate(maxshape) if m is None), None)
+    if unlimited is not None:
+        return unlimited
+    if spec.append_axis is not None:
+        return spec.append_axis
+    return next(
+        (i for i, (n, m) in enumerate(zip(shape, maxshape, strict=True)) if m is not None and m > n), None
+    )
 
 
 class GroupWriter:
@@ -194,7 +226,8 @@ class GroupWriter:
             if isinstance(spec, GroupSpec):
                 child = GroupWriter(self._owner, obj, spec, self._child_path(head))
             else:
-                child = DatasetWriter(obj, spec, self._child_path(head), self._owner.casting)
+                partners = tuple(n for n in self._aligned(head) if n != head)
+                child = DatasetWriter(obj, spec, self._child_path(head), self._owner.casting, partners)
                 self._owner._datasets.append(child)
             self._children[head] = child
         if rest:
@@ -235,7 +268,10 @@ class GroupWriter:
         specs = tuple(a for a in self.spec.attributes if a.name == name)
         if not specs:
             raise WriteError(f"{self.path}: attribute {name!r} is not declared")
-        spec, checked = plan_attrs(specs, {"@" + name: value}, self.path)[name]
+        try:
+            spec, checked = plan_attrs(specs, {"@" + name: value}, self.path)[name]
+        except MaterializeError as exc:
+            raise WriteError(str(exc)) from None
         from h5schema._materialize import _attr_dtype
 
         if name in self._group.attrs:

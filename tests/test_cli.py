@@ -178,3 +178,15 @@ def test_console_script_subprocess(good: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_console_script_imports_modules_from_the_current_directory(good: Path) -> None:
+    """`h5schema validate -s package.module:Class` finds modules in the working directory."""
+    exe = Path(sys.executable).with_name("h5schema")
+    if not exe.exists():
+        pytest.skip("the package is not installed as a script in this environment")
+    proc = subprocess.run(
+        [str(exe), "validate", str(good), "-s", "schemas.speech_features:SpeechFeatures"],
+        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr

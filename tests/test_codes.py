@@ -448,3 +448,12 @@ def test_validate_accepts_an_open_file(tmp_path: Path) -> None:
         assert h5s.validate(f, Table).valid
         del f["x"]
         assert h5s.validate(f, Table).codes() == ["missing_dataset"]
+
+
+def test_validating_an_open_subgroup_reports_absolute_paths(tmp_path: Path) -> None:
+    """Paths stay absolute when the validated object is a group inside a file."""
+    with h5py.File(tmp_path / "f.h5", "w") as f:
+        good_table(f.create_group("sub"))
+        del f["sub/x"]
+        assert h5s.validate(f["sub"], Table).codes() == ["missing_dataset"]
+        assert h5s.validate(f["sub"], Table).violations[0].path == "/sub/x"

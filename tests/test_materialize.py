@@ -218,3 +218,39 @@ def test_choose_chunks_never_splits_fixed_axes() -> None:
     assert choose_chunks((0,), (None,), 8) == (131072,)
     big = choose_chunks((0, 1000, 1000), (None, 1000, 1000), 8)
     assert big[0] == 1 and big[1:] == (1000, 1000)
+
+
+def test_fill_value_that_breaks_data_checks_needs_data(tmp_path: Path) -> None:
+    """A dataset sized by a sibling's dim but given no data is refused if its fill breaks checks."""
+
+    class S(h5s.File):
+        f: h5s.Dataset = h5s.dataset(np.float32, shape=("n", 4), maxshape=(None, 4))
+        g: h5s.Dataset = h5s.dataset(str, shape=("n",), maxshape=(None,), values={"m", "f"})
+        h: h5s.Dataset = h5s.dataset(str, shape=("n",), maxshape=(None,), values={"m", "?"}, fillvalue="?")
+
+    with pytest.raises(
+        h5s.MaterializeError, match=r"/g: no data given .* fill value '' breaks its data checks"
+    ):
+        h5s.materialize(tmp_path / "a.h5", S(f=np.zeros((2, 4), np.float32)))
+    assert os.listdir(tmp_path) == []
+    path = h5s.materialize(tmp_path / "a.h5", S(f=np.zeros((2, 4), np.float32), g=["m", "f"]))
+    assert h5s.validate(path, S).violations == ()
+
+
+@pytest.mark.parametrize(("dtype", "fill"), [(str, "x"), (bytes, b"y"), (h5s.string(3), "abc")])
+def test_string_fill_values_round_trip(tmp_path: Path, dtype: Any, fill: Any) -> None:
+    """A declared fill value on any string flavour is written and validates."""
+
+    class S(h5s.File):
+        d: h5s.Dataset = h5s.dataset(dtype, shape=(2,), fillvalue=fill)
+
+    path = h5s.materialize(tmp_path / "a.h5", S)
+    assert h5s.validate(path, S).violations == ()
+    with h5s.open(path) as r:
+        assert r["d"][:].tolist() == [fill, fill]
+
+
+def test_instances_accept_numpy_scalars(tmp_path: Path) -> None:
+    """np.int64 and np.float32 values from numpy code are accepted for int and float fields."""
+    value = Meta(title="x", version=np.int64(3))
+    assert value.version == 3 and type(value.version) is int

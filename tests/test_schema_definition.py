@@ -116,10 +116,14 @@ def test_bad_schema_fails_at_class_creation(fields: dict[str, Any], words: str) 
 
 def test_dim_helper_rejects_contradictions() -> None:
     """h5s.dim() refuses size with bounds and min greater than max."""
-    with pytest.raises(ValueError, match="either size or min/max"):
+    with pytest.raises(h5s.SchemaDefinitionError, match=r"h5s.dim\(\): give either size or min/max"):
         h5s.dim("n", size=3, min=1)
-    with pytest.raises(ValueError, match="min 5 is greater than max 2"):
+    with pytest.raises(h5s.SchemaDefinitionError, match="min 5 is greater than max 2"):
         h5s.dim(min=5, max=2)
+    with pytest.raises(h5s.SchemaDefinitionError, match=r"h5s.string\(\): .*greater than or equal to 1"):
+        h5s.string(0)
+    with pytest.raises(h5s.SchemaDefinitionError, match=r"h5s.family\(\)"):
+        h5s.family("x")  # type: ignore[arg-type]
 
 
 def test_bad_document_names_its_location() -> None:
@@ -152,3 +156,23 @@ def test_class_and_document_forms_are_equal() -> None:
     assert h5s.SchemaSpec.from_json(spec.to_json()).to_json() == spec.to_json()
     assert h5s.SchemaSpec.from_yaml(spec.to_yaml()).to_json() == spec.to_json()
     assert h5s.SchemaSpec.from_yaml(spec.to_yaml()).root.members[0] == spec.root.members[0]
+
+
+def test_attribute_patterns_use_python_regexes_everywhere(tmp_path: Any) -> None:
+    """Look-around patterns work in instances and in files alike (one regex engine)."""
+
+    class S(h5s.File):
+        name: str = h5s.attribute(pattern=r"^(?!tmp)")
+
+    with pytest.raises(ValueError, match="pattern"):
+        S(name="tmpfile")
+    assert S(name="data").name == "data"
+    assert S.to_spec().root.attributes[0].pattern == r"^(?!tmp)"
+
+
+def test_mixed_literal_names_the_real_problem() -> None:
+    """A Literal mixing types says its values must share one type."""
+    from typing import Literal
+
+    with pytest.raises(h5s.SchemaDefinitionError, match="values must all be of one type"):
+        define(x=(Literal[1, "a"], ...))

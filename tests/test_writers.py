@@ -98,13 +98,18 @@ def test_refused_group_append_writes_nothing(tmp_path: Path, batch: dict[str, An
 def test_casting_options(tmp_path: Path) -> None:
     """lossless accepts exact values, same_kind and unsafe follow numpy."""
     with h5s.create(tmp_path / "f.h5", Root) as f:
-        x = f.dataset("rec/x")
-        x.append(np.array([[1.0, 2.0, 0.5]]))  # float64 values exact in float32
-        x.append(np.array([[1, 2, 3]], dtype=np.int64))  # ints exact in float32
+        g = f.group("rec")
+        x = g.dataset("x")
+        g.append(x=np.array([[1.0, 2.0, 0.5]]), tag=["a"])  # float64 values exact in float32
+        g.append(x=np.array([[1, 2, 3]], dtype=np.int64), tag=["a"])  # ints exact in float32
         with pytest.raises(h5s.WriteError, match="without loss"):
-            x.append(np.array([[16777217, 0, 0]]))
-        x.append(np.array([[0.1, 0.2, 0.3]]), casting="same_kind")
+            g.append(x=np.array([[16777217, 0, 0]]), tag=["a"])
+        with pytest.raises(h5s.WriteError, match="round it first or pass casting='same_kind'"):
+            g.append(x=np.array([[0.1, 0.2, 0.3]]), tag=["a"])
+        g.append(x=np.array([[0.1, 0.2, 0.3]]), tag=["a"], casting="same_kind")
         other = f.dataset("rec/other")
+        with pytest.raises(h5s.WriteError, match="convert it first"):
+            other.append(np.array([1.5]))
         with pytest.raises(h5s.WriteError, match="casting='same_kind'"):
             other.append(np.array([1.5]), casting="same_kind")
         other.append(np.array([1.9]), casting="unsafe")
@@ -114,8 +119,31 @@ def test_casting_options(tmp_path: Path) -> None:
 
 def test_append_to_non_resizable_dataset_is_refused(tmp_path: Path) -> None:
     """A dataset without unlimited axes cannot be appended to."""
-    with h5s.create(tmp_path / "f.h5", Root) as f, pytest.raises(h5s.WriteError, match="not resizable"):
+    with h5s.create(tmp_path / "f.h5", Root) as f, pytest.raises(h5s.WriteError, match="no axis can grow"):
         f.dataset("fixed").append([1])
+
+
+def test_dataset_sharing_a_row_dim_is_appended_through_its_group(tmp_path: Path) -> None:
+    """A direct append to one of several aligned datasets is refused: the dim would drift."""
+    with h5s.create(tmp_path / "f.h5", Root) as f:
+        with pytest.raises(h5s.WriteError, match=r"shares its row dim with \['tag'\]"):
+            f.dataset("rec/x").append(np.zeros((1, 3), np.float32))
+        assert len(f.dataset("rec/x")) == 0
+    assert h5s.validate(tmp_path / "f.h5", Root).valid
+
+
+def test_bounded_resizable_axis_grows_up_to_its_maximum(tmp_path: Path) -> None:
+    """maxshape=(4,) lets appends grow the axis to 4 and refuses a fifth row."""
+
+    class B(h5s.File):
+        d: h5s.Dataset = h5s.dataset(np.int32, shape=(h5s.dim(max=4),), maxshape=(4,), chunks=(2,))
+
+    with h5s.create(tmp_path / "b.h5", B) as f:
+        f.dataset("d").append([1, 2, 3])
+        with pytest.raises(h5s.WriteError, match="would exceed maxshape 4"):
+            f.dataset("d").append([4, 5])
+        f.dataset("d").append([4])
+        assert f.dataset("d").read().tolist() == [1, 2, 3, 4]
 
 
 def test_add_pattern_members_later(tmp_path: Path) -> None:
@@ -141,7 +169,7 @@ def test_set_attribute_checks_the_value(tmp_path: Path) -> None:
     path = tmp_path / "f.h5"
     with h5s.create(path, Root) as f:
         f.group("rec").set_attribute("fs", 44100)
-        with pytest.raises(h5s.MaterializeError, match="expected > 0"):
+        with pytest.raises(h5s.WriteError, match="expected > 0"):
             f.group("rec").set_attribute("fs", 0)
         with pytest.raises(h5s.WriteError, match="not declared"):
             f.group("rec").set_attribute("nope", 1)
