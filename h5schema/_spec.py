@@ -14,17 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    ValidationError,
-    field_serializer,
-    field_validator,
-    model_serializer,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
 
 from h5schema._dtypes import (
     DTypeSpec,
@@ -38,7 +28,19 @@ from h5schema._dtypes import (
 )
 from h5schema._errors import SchemaDefinitionError
 from h5schema._shapes import DimSpec, as_shape, describe_shape
-from h5schema._values import constraint_problems
+from h5schema._spec_attribute import AttributeSpec
+from h5schema._spec_base import (
+    FORMAT,
+    Count,
+    Number,
+    Scalar,
+    Spec,
+    check_names,
+    compile_regex,
+    latin1,
+    sorted_choices,
+    unlatin1,
+)
 
 __all__ = [
     "FORMAT",
@@ -49,223 +51,8 @@ __all__ = [
     "SchemaSpec",
 ]
 
-FORMAT = "h5schema/1"
-Scalar = bool | int | float | str | bytes
-Number = int | float
-AttrType = Literal["int", "float", "bool", "str", "bytes", "list", "array"]
-ItemType = Literal["int", "float", "bool", "str", "bytes"]
-_Count = Annotated[int, Field(ge=0)]
 
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", ser_json_inf_nan="constants", ser_json_bytes="utf8"
-    )
-
-    def __eq__(self, other: object) -> bool:
-        # Compare as documents, so a NaN fill value equals itself.
-        if type(self) is not type(other):
-            return NotImplemented
-        assert isinstance(other, _Spec)
-        return self.model_dump_json() == other.model_dump_json()
-
-    def __hash__(self) -> int:
-        return hash(self.model_dump_json())
-
-    # Fields every dump carries, even with exclude_defaults: discriminators and the format tag.
-    _always: ClassVar[tuple[str, ...]] = ("kind",)
-
-    @model_serializer(mode="wrap")
-    def _keep_tags(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        if isinstance(data, dict):
-            tags = {k: self.__dict__[k] for k in self._always if k in self.__dict__}
-            data = {**tags, **data}
-        return data
-
-
-def _latin1(value: Any) -> Any:
-    """bytes survive JSON/YAML as latin-1 text (every byte maps to one code point)."""
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    if isinstance(value, list | tuple):
-        return [_latin1(v) for v in value]
-    return value
-
-
-def _unlatin1(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return value.encode("latin-1")
-        except UnicodeEncodeError as exc:
-            raise ValueError(f"{value!r} is not representable as bytes") from exc
-    if isinstance(value, list | tuple):
-        return type(value)(_unlatin1(v) for v in value)
-    return value
-
-
-def _sorted_choices(values: Any) -> tuple[Any, ...] | None:
-    if values is None:
-        return None
-    if isinstance(values, str | bytes):
-        raise ValueError("allowed values must be a collection, not a single string")
-    items = list(values)
-    if isinstance(values, set | frozenset):
-        items.sort(key=lambda v: (type(v).__name__, v))
-    return tuple(items)
-
-
-class AttributeSpec(_Spec):
-    """An attribute on the root, a group or a dataset.
-
-    ``type`` maps to HDF5 as documented in docs/schema.md: int -> any integer scalar,
-    float -> any float scalar, bool -> h5py's bool enum, str -> a UTF-8 string, bytes -> an
-    ASCII string, list -> a 1-d array of ``item``, array -> an array of ``dtype``/``shape``.
-    """
-
-    name: Annotated[str, Field(min_length=1)]
-    type: AttrType
-    item: ItemType | None = None
-    dtype: DTypeSpec | None = None
-    shape: tuple[DimSpec, ...] | None = None
-    required: bool = True
-    default: Any = None
-    description: str | None = None
-    gt: Number | None = None
-    ge: Number | None = None
-    lt: Number | None = None
-    le: Number | None = None
-    multiple_of: Number | None = None
-    min_length: _Count | None = None
-    max_length: _Count | None = None
-    pattern: str | None = None
-    choices: tuple[Scalar, ...] | None = None
-
-    @field_validator("dtype", mode="before")
-    @classmethod
-    def _parse_dtype(cls, v: Any) -> Any:
-        return None if v is None else as_dtype(v)
-
-    @field_validator("shape", mode="before")
-    @classmethod
-    def _parse_shape(cls, v: Any) -> Any:
-        return as_shape(v)
-
-    @field_validator("choices", mode="before")
-    @classmethod
-    def _parse_choices(cls, v: Any) -> Any:
-        return _sorted_choices(v)
-
-    @field_serializer("default", "choices", when_used="json")
-    def _ser_bytes(self, v: Any) -> Any:
-        return _latin1(v.tolist() if isinstance(v, np.ndarray) else v)
-
-    @property
-    def scalar_kind(self) -> str:
-        """The kind of each value: the type itself, or the item type of a list."""
-        return self.item if self.type == "list" and self.item else self.type
-
-    @model_validator(mode="after")
-    def _rules(self) -> AttributeSpec:
-        t = self.type
-        if t == "list" and self.item is None:
-            raise ValueError("a list attribute needs its item type")
-        if t != "list" and self.item is not None:
-            raise ValueError(f"'item' applies to list attributes, not {t}")
-        if t != "array" and (self.dtype is not None or self.shape is not None):
-            raise ValueError(f"'dtype' and 'shape' apply to array attributes, not {t}")
-        if self.shape is not None and any(d.name for d in self.shape):
-            raise ValueError("named dims are not supported in attribute shapes")
-        kind = self.scalar_kind
-        numeric = kind in ("int", "float") or (
-            t == "array" and (self.dtype is None or is_numeric(self.dtype))
-        )
-        bounds = [self.gt, self.ge, self.lt, self.le, self.multiple_of]
-        if any(b is not None for b in bounds) and not numeric:
-            raise ValueError(f"numeric bounds (gt/ge/lt/le/multiple_of) do not apply to {t}")
-        if self.pattern is not None:
-            if kind != "str":
-                raise ValueError(f"'pattern' applies to str attributes, not {t}")
-            _compile(self.pattern, "pattern")
-        if (self.min_length is not None or self.max_length is not None) and kind in (
-            "int", "float", "bool",
-        ) and t != "list":  # fmt: skip
-            raise ValueError(f"min_length/max_length do not apply to {t}")
-        if kind == "bytes":
-            object.__setattr__(self, "choices", _unlatin1(self.choices))
-            object.__setattr__(self, "default", _unlatin1(self.default))
-        if self.choices is not None:
-            for c in self.choices:
-                if not _kind_ok(kind, c):
-                    raise ValueError(f"choice {c!r} is not a {kind}")
-        if self.default is not None:
-            default = _normalize_default(self, self.default)
-            object.__setattr__(self, "default", default)
-            problems = (
-                constraint_problems(self, default)
-                if _default_kind_ok(self, default)
-                else [(self.describe_type(), repr(default))]
-            )
-            if problems:
-                expected, actual = problems[0]
-                raise ValueError(f"default {actual} breaks its own constraint: expected {expected}")
-        return self
-
-    def describe_type(self) -> str:
-        if self.type == "list":
-            return f"list[{self.item}]"
-        if self.type == "array":
-            dt = "any dtype" if self.dtype is None else self.dtype.describe()
-            return f"array of {dt} with shape {describe_shape(self.shape)}"
-        return self.type
-
-
-def _kind_ok(kind: str, value: Any) -> bool:
-    checks: dict[str, Any] = {
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "float": lambda v: isinstance(v, float | int) and not isinstance(v, bool),
-        "bool": lambda v: isinstance(v, bool),
-        "str": lambda v: isinstance(v, str),
-        "bytes": lambda v: isinstance(v, bytes),
-    }
-    return bool(checks.get(kind, lambda v: True)(value))
-
-
-def _normalize_default(spec: AttributeSpec, value: Any) -> Any:
-    if spec.type == "float" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if spec.type == "list" and isinstance(value, tuple):
-        return list(value)
-    if spec.type == "array" and not isinstance(value, np.ndarray):
-        dt = to_numpy(spec.dtype) if spec.dtype is not None and is_concrete(spec.dtype) else None
-        return np.asarray(value, dtype=dt)
-    return value
-
-
-def _default_kind_ok(spec: AttributeSpec, value: Any) -> bool:
-    if spec.type == "list":
-        return isinstance(value, list) and all(_kind_ok(spec.item or "", v) for v in value)
-    if spec.type == "array":
-        return isinstance(value, np.ndarray)
-    return _kind_ok(spec.type, value)
-
-
-def _compile(pattern: str, what: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"{what} {pattern!r} is not a valid regular expression: {exc}") from exc
-
-
-def _check_names(names: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for n in names:
-        if n in seen:
-            raise ValueError(f"{what} {n!r} is declared twice")
-        seen.add(n)
-
-
-class DatasetSpec(_Spec):
+class DatasetSpec(Spec):
     """A dataset: element type, shape, storage layout, data checks and attributes.
 
     ``None`` means "not checked" for every storage field (maxshape, chunks, compression, ...).
@@ -306,13 +93,13 @@ class DatasetSpec(_Spec):
     @field_validator("values", mode="before")
     @classmethod
     def _parse_values(cls, v: Any) -> Any:
-        return _sorted_choices(v)
+        return sorted_choices(v)
 
     @field_serializer("values", "fillvalue", when_used="json")
     def _ser_bytes(self, v: Any) -> Any:
         if isinstance(v, float) and not math.isfinite(v):
             return v
-        return _latin1(v.tolist() if isinstance(v, np.generic | np.ndarray) else v)
+        return latin1(v.tolist() if isinstance(v, np.generic | np.ndarray) else v)
 
     @property
     def has_data_checks(self) -> bool:
@@ -341,7 +128,7 @@ class DatasetSpec(_Spec):
     def _rules(self) -> DatasetSpec:
         if self.name is not None:
             _check_member_name(self.name)
-        _check_names([a.name for a in self.attributes], "attribute")
+        check_names([a.name for a in self.attributes], "attribute")
         self._check_layout()
         self._check_data()
         return self
@@ -386,8 +173,8 @@ class DatasetSpec(_Spec):
     def _check_data(self) -> None:
         dt = self.dtype
         if dt is not None and isinstance(dt, StringDType) and dt.encoding == "ascii":
-            object.__setattr__(self, "values", _unlatin1(self.values))
-            object.__setattr__(self, "fillvalue", _unlatin1(self.fillvalue))
+            object.__setattr__(self, "values", unlatin1(self.values))
+            object.__setattr__(self, "fillvalue", unlatin1(self.fillvalue))
         bounds = (self.gt, self.ge, self.lt, self.le)
         if any(b is not None for b in bounds) and not (dt is None or is_numeric(dt)):
             raise ValueError(f"range checks (gt/ge/lt/le) need a numeric dtype, not {dt.describe()}")
@@ -438,17 +225,17 @@ def _check_member_name(name: str) -> None:
         raise ValueError(f"{name!r} is not a valid HDF5 member name")
 
 
-class PatternSpec(_Spec):
+class PatternSpec(Spec):
     """Members whose names fully match ``pattern``, each validated against ``item``."""
 
     pattern: str
-    min_count: _Count = 0
-    max_count: _Count | None = None
+    min_count: Count = 0
+    max_count: Count | None = None
     item: Annotated[GroupSpec | DatasetSpec, Field(discriminator="kind")]
 
     @model_validator(mode="after")
     def _rules(self) -> PatternSpec:
-        _compile(self.pattern, "pattern")
+        compile_regex(self.pattern, "pattern")
         if self.max_count is not None and self.min_count > self.max_count:
             raise ValueError(f"min_count {self.min_count} is greater than max_count {self.max_count}")
         if self.item.name is not None:
@@ -460,7 +247,7 @@ class PatternSpec(_Spec):
         return f'{self.min_count}..{hi} members matching "{self.pattern}"'
 
 
-class GroupSpec(_Spec):
+class GroupSpec(Spec):
     """A group (or the root): attributes, named members and pattern members.
 
     ``closed=True`` turns undeclared members and attributes from warnings into errors.
@@ -479,11 +266,11 @@ class GroupSpec(_Spec):
     def _rules(self) -> GroupSpec:
         if self.name is not None:
             _check_member_name(self.name)
-        _check_names([a.name for a in self.attributes], "attribute")
+        check_names([a.name for a in self.attributes], "attribute")
         names = [m.name for m in self.members]
         if any(n is None for n in names):
             raise ValueError("every named member needs a name")
-        _check_names([n for n in names if n is not None], "member")
+        check_names([n for n in names if n is not None], "member")
         _check_dims(self)
         return self
 
@@ -520,7 +307,7 @@ def _check_dims(group: GroupSpec) -> None:
             seen[d.name] = (lo, hi, ds_name if d.name not in seen else seen[d.name][2])
 
 
-class SchemaSpec(_Spec):
+class SchemaSpec(Spec):
     """A whole file's schema as a document: the root group plus a name.
 
     >>> s = SchemaSpec(name="Empty", root=GroupSpec())

@@ -1,0 +1,153 @@
+"""The attribute node of the schema document, with its definition-time rules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, field_serializer, field_validator, model_validator
+
+from h5schema._dtypes import DTypeSpec, as_dtype, is_concrete, is_numeric, to_numpy
+from h5schema._shapes import DimSpec, as_shape, describe_shape
+from h5schema._spec_base import Count, Number, Scalar, Spec, compile_regex, latin1, sorted_choices, unlatin1
+from h5schema._values import constraint_problems
+
+__all__ = ["AttrType", "AttributeSpec", "ItemType"]
+
+AttrType = Literal["int", "float", "bool", "str", "bytes", "list", "array"]
+ItemType = Literal["int", "float", "bool", "str", "bytes"]
+
+
+class AttributeSpec(Spec):
+    """An attribute on the root, a group or a dataset.
+
+    ``type`` maps to HDF5 as documented in docs/schema.md: int -> any integer scalar,
+    float -> any float scalar, bool -> h5py's bool enum, str -> a UTF-8 string, bytes -> an
+    ASCII string, list -> a 1-d array of ``item``, array -> an array of ``dtype``/``shape``.
+    """
+
+    name: Annotated[str, Field(min_length=1)]
+    type: AttrType
+    item: ItemType | None = None
+    dtype: DTypeSpec | None = None
+    shape: tuple[DimSpec, ...] | None = None
+    required: bool = True
+    default: Any = None
+    description: str | None = None
+    gt: Number | None = None
+    ge: Number | None = None
+    lt: Number | None = None
+    le: Number | None = None
+    multiple_of: Number | None = None
+    min_length: Count | None = None
+    max_length: Count | None = None
+    pattern: str | None = None
+    choices: tuple[Scalar, ...] | None = None
+
+    @field_validator("dtype", mode="before")
+    @classmethod
+    def _parse_dtype(cls, v: Any) -> Any:
+        return None if v is None else as_dtype(v)
+
+    @field_validator("shape", mode="before")
+    @classmethod
+    def _parse_shape(cls, v: Any) -> Any:
+        return as_shape(v)
+
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _parse_choices(cls, v: Any) -> Any:
+        return sorted_choices(v)
+
+    @field_serializer("default", "choices", when_used="json")
+    def _ser_bytes(self, v: Any) -> Any:
+        return latin1(v.tolist() if isinstance(v, np.ndarray) else v)
+
+    @property
+    def scalar_kind(self) -> str:
+        """The kind of each value: the type itself, or the item type of a list."""
+        return self.item if self.type == "list" and self.item else self.type
+
+    @model_validator(mode="after")
+    def _rules(self) -> AttributeSpec:
+        t = self.type
+        if t == "list" and self.item is None:
+            raise ValueError("a list attribute needs its item type")
+        if t != "list" and self.item is not None:
+            raise ValueError(f"'item' applies to list attributes, not {t}")
+        if t != "array" and (self.dtype is not None or self.shape is not None):
+            raise ValueError(f"'dtype' and 'shape' apply to array attributes, not {t}")
+        if self.shape is not None and any(d.name for d in self.shape):
+            raise ValueError("named dims are not supported in attribute shapes")
+        kind = self.scalar_kind
+        numeric = kind in ("int", "float") or (
+            t == "array" and (self.dtype is None or is_numeric(self.dtype))
+        )
+        bounds = [self.gt, self.ge, self.lt, self.le, self.multiple_of]
+        if any(b is not None for b in bounds) and not numeric:
+            raise ValueError(f"numeric bounds (gt/ge/lt/le/multiple_of) do not apply to {t}")
+        if self.pattern is not None:
+            if kind != "str":
+                raise ValueError(f"'pattern' applies to str attributes, not {t}")
+            compile_regex(self.pattern, "pattern")
+        if (self.min_length is not None or self.max_length is not None) and kind in (
+            "int", "float", "bool",
+        ) and t != "list":  # fmt: skip
+            raise ValueError(f"min_length/max_length do not apply to {t}")
+        if kind == "bytes":
+            object.__setattr__(self, "choices", unlatin1(self.choices))
+            object.__setattr__(self, "default", unlatin1(self.default))
+        if self.choices is not None:
+            for c in self.choices:
+                if not _kind_ok(kind, c):
+                    raise ValueError(f"choice {c!r} is not a {kind}")
+        if self.default is not None:
+            default = _normalize_default(self, self.default)
+            object.__setattr__(self, "default", default)
+            problems = (
+                constraint_problems(self, default)
+                if _default_kind_ok(self, default)
+                else [(self.describe_type(), repr(default))]
+            )
+            if problems:
+                expected, actual = problems[0]
+                raise ValueError(f"default {actual} breaks its own constraint: expected {expected}")
+        return self
+
+    def describe_type(self) -> str:
+        if self.type == "list":
+            return f"list[{self.item}]"
+        if self.type == "array":
+            dt = "any dtype" if self.dtype is None else self.dtype.describe()
+            return f"array of {dt} with shape {describe_shape(self.shape)}"
+        return self.type
+
+
+def _kind_ok(kind: str, value: Any) -> bool:
+    checks: dict[str, Any] = {
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "float": lambda v: isinstance(v, float | int) and not isinstance(v, bool),
+        "bool": lambda v: isinstance(v, bool),
+        "str": lambda v: isinstance(v, str),
+        "bytes": lambda v: isinstance(v, bytes),
+    }
+    return bool(checks.get(kind, lambda v: True)(value))
+
+
+def _normalize_default(spec: AttributeSpec, value: Any) -> Any:
+    if spec.type == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if spec.type == "list" and isinstance(value, tuple):
+        return list(value)
+    if spec.type == "array" and not isinstance(value, np.ndarray):
+        dt = to_numpy(spec.dtype) if spec.dtype is not None and is_concrete(spec.dtype) else None
+        return np.asarray(value, dtype=dt)
+    return value
+
+
+def _default_kind_ok(spec: AttributeSpec, value: Any) -> bool:
+    if spec.type == "list":
+        return isinstance(value, list) and all(_kind_ok(spec.item or "", v) for v in value)
+    if spec.type == "array":
+        return isinstance(value, np.ndarray)
+    return _kind_ok(spec.type, value)
