@@ -1,0 +1,71 @@
+"""The only place that talks to h5py.
+
+Everything above it works with plain records (``Link``, ``AttrInfo``, ``DatasetInfo``) and the
+schema's own dtype models; handles (``Handle``) pass through as opaque objects. Failures are
+turned into :class:`Unreadable` (the file) or :class:`ObjectError` (one object) with a readable
+message.
+"""
+
+from h5schema._h5._open import file_label, is_h5py_object, name_of, open_read, root_of
+from h5schema._h5._read import (
+    attribute_info,
+    attribute_names,
+    dataset_info,
+    iter_blocks,
+    links,
+    open_member,
+    read_attribute,
+    read_dataset,
+)
+from h5schema._h5._types import AttrInfo, DatasetInfo, Handle, Link, LinkKind, ObjectError, Unreadable
+from h5schema._h5._write import (
+    close,
+    create_atomic,
+    create_dataset,
+    create_group,
+    flush,
+    get_member,
+    has_member,
+    is_group,
+    open_append,
+    resize,
+    shape_of,
+    write_attribute,
+    write_block,
+)
+
+__all__ = [
+    "AttrInfo",
+    "DatasetInfo",
+    "Handle",
+    "Link",
+    "LinkKind",
+    "ObjectError",
+    "Unreadable",
+    "attribute_info",
+    "attribute_names",
+    "close",
+    "create_atomic",
+    "create_dataset",
+    "create_group",
+    "dataset_info",
+    "file_label",
+    "flush",
+    "get_member",
+    "has_member",
+    "is_group",
+    "is_h5py_object",
+    "iter_blocks",
+    "links",
+    "name_of",
+    "open_append",
+    "open_member",
+    "open_read",
+    "read_attribute",
+    "read_dataset",
+    "resize",
+    "root_of",
+    "shape_of",
+    "write_attribute",
+    "write_block",
+]

@@ -1,0 +1,158 @@
+"""Writing: atomic file creation, groups, datasets, attributes, appends."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from h5schema._dtypes import DTypeSpec, StringDType, to_numpy
+from h5schema._strings import encode_array
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def create_atomic(path: Path, build: Callable[[h5py.File], None], *, overwrite: bool) -> None:
+    """Build a new file in a temporary sibling and move it into place only when complete.
+
+    Without ``overwrite`` the final step is a hard link, which fails if the target appeared in
+    the meantime; a failure at any step leaves nothing at ``path``.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a data file follows the umask
+    try:
+        with h5py.File(tmp, "w") as f:
+            build(f)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+        _fsync_dir(directory)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def open_append(path: str | os.PathLike[str]) -> h5py.File:
+    return h5py.File(path, "r+")
+
+
+def create_group(parent: h5py.Group, name: str) -> h5py.Group:
+    return parent.create_group(name)
+
+
+def get_member(parent: h5py.Group, name: str) -> h5py.Group | h5py.Dataset:
+    return parent[name]
+
+
+def has_member(parent: h5py.Group, name: str) -> bool:
+    return name in parent
+
+
+def create_dataset(
+    parent: h5py.Group,
+    name: str,
+    *,
+    dtype: DTypeSpec,
+    shape: tuple[int, ...],
+    maxshape: tuple[int | None, ...] | None,
+    chunks: tuple[int, ...] | None,
+    compression: str | None,
+    compression_opts: int | None,
+    shuffle: bool,
+    fletcher32: bool,
+    fillvalue: Any,
+    data: np.ndarray | None,
+) -> h5py.Dataset:
+    npdt = to_numpy(dtype)
+    if fillvalue is not None and isinstance(dtype, StringDType):
+        fillvalue = encode_array(dtype, fillvalue)[()]
+    ds = parent.create_dataset(
+        name,
+        shape=shape,
+        dtype=npdt,
+        maxshape=maxshape,
+        chunks=chunks,
+        compression=None if compression in (None, "none") else compression,
+        compression_opts=compression_opts,
+        shuffle=shuffle or None,
+        fletcher32=fletcher32 or None,
+        fillvalue=fillvalue,
+    )
+    if data is not None and data.size:
+        ds[...] = data
+    return ds
+
+
+def write_attribute(
+    obj: h5py.Group | h5py.Dataset, name: str, value: Any, kind: str, dtype: DTypeSpec | None
+) -> None:
+    """Write an attribute with the HDF5 type its declared kind maps to."""
+    attrs = obj.attrs
+    if kind in ("str", "bytes") or (kind == "list" and dtype is not None and isinstance(dtype, StringDType)):
+        spec = (
+            dtype
+            if isinstance(dtype, StringDType)
+            else StringDType(encoding="utf-8" if kind == "str" else "ascii")
+        )
+        arr = encode_array(spec, value)
+        attrs.create(name, arr, dtype=to_numpy(spec))
+    elif kind == "bool":
+        attrs.create(name, np.bool_(value))
+    elif kind == "int":
+        attrs.create(name, np.int64(value))
+    elif kind == "float":
+        attrs.create(name, np.float64(value))
+    else:
+        arr = np.asarray(value, dtype=to_numpy(dtype) if dtype is not None else None)
+        attrs.create(name, arr)
+
+
+def resize(ds: h5py.Dataset, length: int, axis: int) -> None:
+    ds.resize(length, axis=axis)
+
+
+def write_block(ds: h5py.Dataset, sel: tuple[slice, ...], block: np.ndarray) -> None:
+    if block.dtype.kind == "S":  # concatenation drops h5py's encoding metadata; restore it
+        block = block.view(ds.dtype)
+    ds[sel] = block
+
+
+def flush(f: h5py.File) -> None:
+    f.flush()
+
+
+def close(f: h5py.File) -> None:
+    f.close()
+
+
+def shape_of(ds: h5py.Dataset) -> tuple[int, ...]:
+    return tuple(ds.shape)
+
+
+def is_group(obj: Any) -> bool:
+    return isinstance(obj, h5py.Group)
