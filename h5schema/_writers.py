@@ -21,15 +21,9 @@ from h5schema._coerce import Casting, coerce
 from h5schema._datachecks import DataChecker
 from h5schema._dtypes import DTypeSpec, StringDType
 from h5schema._errors import MaterializeError, WriteError
-from h5schema._materialize import (
-    materialize,
-    plan_attrs,
-    plan_group,
-    resolve,
-    to_mapping,
-    write_plan,
-)
+from h5schema._materialize import materialize, resolve, write_dataset, write_plan
 from h5schema._model import as_schema
+from h5schema._plan import attr_dtype, plan_attrs, plan_dataset, plan_group, to_mapping
 from h5schema._shapes import describe_lengths
 from h5schema._spec import DatasetSpec, GroupSpec
 from h5schema._strings import decode_array
@@ -258,8 +252,6 @@ class GroupWriter:
             plan = plan_group(spec, to_mapping(value), path, self._owner.casting)
             write_plan(_h5.create_group(self._group, name), plan)
         else:
-            from h5schema._materialize import plan_dataset, write_dataset
-
             write_dataset(self._group, name, plan_dataset(spec, value, path, {}, self._owner.casting))
         return self[name]
 
@@ -272,11 +264,9 @@ class GroupWriter:
             spec, checked = plan_attrs(specs, {"@" + name: value}, self.path)[name]
         except MaterializeError as exc:
             raise WriteError(str(exc)) from None
-        from h5schema._materialize import _attr_dtype
-
         if name in self._group.attrs:
             del self._group.attrs[name]
-        _h5.write_attribute(self._group, name, checked, spec.type, _attr_dtype(spec))
+        _h5.write_attribute(self._group, name, checked, spec.type, attr_dtype(spec))
 
     def _aligned(self, name: str) -> list[str]:
         """Names of the datasets sharing ``name``'s append dim in this group (itself included)."""
