@@ -3,8 +3,8 @@
 The layout was read from a file written by pynwb 4.2 (NWB schema 2.11) with h5py. It covers what
 ``pynwb.validate`` checks in such a file:
 
-- root attributes ``namespace`` ("core"), ``neurodata_type`` ("NWBFile"), ``nwb_version`` (2.x)
-  and ``object_id``;
+- root attributes ``namespace`` ("core"), ``neurodata_type`` ("NWBFile"), ``nwb_version`` (2.x),
+  ``object_id`` (a UUID) and the optional ``.specloc`` (a reference to /specifications);
 - root datasets ``file_create_date`` (ASCII strings, one per write), ``identifier`` and
   ``session_description`` (UTF-8 scalars), ``session_start_time`` and
   ``timestamps_reference_time`` (ASCII scalars);
@@ -12,14 +12,13 @@ The layout was read from a file written by pynwb 4.2 (NWB schema 2.11) with h5py
   (with ``presentation`` and ``templates``), and the optional cached ``specifications``;
 - every member of ``/acquisition`` is a TimeSeries group: attributes ``comments``,
   ``description``, ``namespace``, ``neurodata_type`` ("TimeSeries") and ``object_id``; a numeric
-  ``data`` dataset with its ``conversion``, ``offset``, ``resolution`` and ``unit`` attributes;
-  and either a scalar float64 ``starting_time`` with its ``rate`` (> 0) and ``unit``
-  ("seconds") attributes, or a float64 ``timestamps`` vector.
+  ``data`` dataset (any shape, time first) with its ``conversion``, ``offset``, ``resolution`` and
+  ``unit`` attributes; and a scalar float64 ``starting_time`` with its ``rate`` (> 0) and
+  ``unit`` ("seconds") attributes, or a float64 ``timestamps`` vector.
 
 Not covered: the ISO 8601 format of the date strings (h5schema checks their string type and
-shape), the cross-field rule "starting_time or timestamps, not both", other neurodata types in
-/acquisition, and the contents of /general. The root's ``.specloc`` object reference is an
-declared as an optional scalar of any type (a reference to /specifications).
+shape), the rule "starting_time or timestamps, exactly one", the rank limit of ``data`` (1 to 4
+axes), neurodata types other than TimeSeries in /acquisition, and the contents of /general.
 """
 
 from typing import Literal
@@ -64,9 +63,9 @@ class TimeSeries(h5s.Group):
     namespace: Literal["core"] = "core"
     neurodata_type: Literal["TimeSeries"] = "TimeSeries"
     object_id: str = h5s.attribute(pattern=_UUID)
-    data: TimeSeriesData = h5s.dataset(h5s.family("number"), shape=(h5s.dim("t"),))
+    data: TimeSeriesData = h5s.dataset(h5s.family("number"))
     starting_time: StartingTime | None = h5s.dataset(np.float64, shape=())
-    timestamps: Timestamps | None = h5s.dataset(np.float64, shape=(h5s.dim("t"),))
+    timestamps: Timestamps | None = h5s.dataset(np.float64, shape=(None,))
 
 
 class Acquisition(h5s.Group):

@@ -66,8 +66,10 @@ class P3File(h5s.File):
     blocks: dict[str, Block] = h5s.members(r"g\d+")
 
 
-def build(path: Path, groups: int = 1000, samples: int = 8, compression: str | None = "gzip") -> Path:
-    """Write ``groups`` groups of ten datasets (``groups * 11`` objects)."""
+def build(
+    path: Path, groups: int = 1000, samples: int = 8, compression: str | None = "gzip", chunk: int = 8
+) -> Path:
+    """Write ``groups`` groups of ten datasets (``groups * 11`` objects) of ``samples`` values."""
     data = np.arange(samples, dtype=np.float32)
     with h5py.File(path, "w") as f:
         for i in range(groups):
@@ -76,7 +78,7 @@ def build(path: Path, groups: int = 1000, samples: int = 8, compression: str | N
             g.attrs["label"] = f"block {i}"
             for j in range(10):
                 d = g.create_dataset(
-                    f"d{j}", data=data, maxshape=(None,), chunks=(min(samples, 8),), compression=compression
+                    f"d{j}", data=data, maxshape=(None,), chunks=(chunk,), compression=compression
                 )
                 d.attrs["units"] = "V"
                 d.attrs["scale"] = 0.5

@@ -88,6 +88,16 @@ def import_times() -> tuple[float, list[tuple[str, float]]]:
     return lines[end][1], sorted(weights.items(), key=lambda kv: -kv[1])[:6]
 
 
+_OPTIONAL = ("yaml", "click", "hypothesis", "pandas", "scipy")
+
+
+def eager_optional() -> list[str]:
+    """Which modules only some features need are loaded by a bare ``import h5schema``."""
+    code = f"import sys, h5schema; print(' '.join(m for m in {_OPTIONAL!r} if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return proc.stdout.split()
+
+
 def run(s: Settings) -> list[Row]:
     path = build(s.tmp / "p6.h5")
     runs = max(s.repeat, 5) if s.size != "tiny" else 1
@@ -121,7 +131,8 @@ def run(s: Settings) -> list[Row]:
             "`import h5schema` (-X importtime, cumulative)",
             "-",
             seconds(total),
-            note=f"largest imports under `import h5schema`: {heavy}",
+            note=f"largest imports under `import h5schema`: {heavy}; of {', '.join(_OPTIONAL)}, "
+            f"loaded by it: {', '.join(eager_optional()) or 'none'}",
             details={"import_seconds": total},
         ),
     ]

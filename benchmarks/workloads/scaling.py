@@ -7,8 +7,11 @@ most 1.25x the per-object time at 10k (at 1k the fixed costs, such as opening th
 more).
 
 Data: 100 groups of ten datasets (1100 objects), uncompressed, first with 8 float32 values per
-dataset, then with 65,536 (256 KiB each, 256 MB in all); same schema apart from the length, no
-data checks. Target: the large file takes at most 1.2x the time of the small one.
+dataset, then with 65,536 (256 KiB each, 262 MB of data in all); same schema (any length), no
+data checks. Done twice: with chunks of 4096 values (16 KiB, a common automatic chunk size: 1 vs
+16 chunks per dataset) and with chunks of 8 values (1 vs 8192 chunks per dataset, as a dataset
+grown by many small appends has). Target: the large file takes at most 1.2x the time of the small
+one.
 """
 
 from __future__ import annotations
@@ -22,14 +25,19 @@ from benchmarks.common import Row, Settings, Target, log, measure, remove, secon
 from benchmarks.workloads.p3_walk import P3File, build
 
 
-def _schema(samples: int) -> Any:
-    """The P3 schema with another dataset length and no compression."""
+def _schema(chunk: int) -> Any:
+    """The P3 schema with any dataset length, no compression, and chunks of ``chunk`` values."""
     spec = P3File.to_spec()
     block = spec.root.patterns[0].item
     assert isinstance(block, h5s.GroupSpec)
     members = tuple(
         m.model_copy(
-            update={"shape": (h5s.dim(size=samples),), "compression": "none", "compression_opts": None}
+            update={
+                "shape": (h5s.dim(),),
+                "chunks": (chunk,),
+                "compression": "none",
+                "compression_opts": None,
+            }
         )
         if isinstance(m, h5s.DatasetSpec)
         else m
@@ -81,25 +89,31 @@ def objects_rows(s: Settings) -> list[Row]:
     return rows
 
 
-def data_rows(s: Settings) -> list[Row]:
+def data_rows(s: Settings, chunk: int) -> list[Row]:
+    """The same objects with 8 and with ``large`` values per dataset, in chunks of ``chunk`` values."""
     groups = s.pick(3, 100, 100)
     small, large = 8, s.pick(4096, 65536, 65536)
-    paths = {n: build(s.tmp / f"data_{n}.h5", groups, samples=n, compression=None) for n in (small, large)}
-    schemas = {n: _schema(n) for n in (small, large)}
-    for n, path in paths.items():
-        report = h5s.validate(path, schemas[n])
+    paths = {
+        n: build(s.tmp / f"data_{n}.h5", groups, samples=n, compression=None, chunk=chunk)
+        for n in (small, large)
+    }
+    schema = _schema(chunk)
+    for path in paths.values():
+        report = h5s.validate(path, schema)
         if not report.valid:
             raise RuntimeError(f"scaling: h5schema rejects the valid file\n{report}")
     warm_cache(*paths.values())
     mb = paths[large].stat().st_size / 1e6
-    log(f"scaling: {groups * 11} objects with {small} and {large} values per dataset ({mb:.0f} MB)")
-    cases = {f"{n}": partial(h5s.validate, paths[n], schemas[n]) for n in (small, large)}
+    chunks = -(-large // chunk)
+    log(f"scaling: {groups * 11} objects, {small} or {large} values in {chunks} chunks each ({mb:.0f} MB)")
+    cases = {f"{n}": partial(h5s.validate, paths[n], schema) for n in (small, large)}
     t = {int(k): v for k, v in measure(cases, s.repeat, warmup=s.warmup).items()}
     remove(*paths.values())
     return [
         Row(
             "SCALING",
-            f"{groups * 11} objects, {small} vs {large} float32 per dataset ({mb:.0f} MB)",
+            f"{groups * 11} objects, {small} vs {large} float32 per dataset in chunks of {chunk} "
+            f"(1 vs {chunks} chunks, {mb:.0f} MB)",
             f"small file {seconds(t[small])}",
             f"large file {seconds(t[large])}",
             t[large] / t[small],
@@ -111,4 +125,4 @@ def data_rows(s: Settings) -> list[Row]:
 
 
 def run(s: Settings) -> list[Row]:
-    return objects_rows(s) + data_rows(s)
+    return objects_rows(s) + data_rows(s, chunk=4096) + data_rows(s, chunk=8)
