@@ -22,7 +22,7 @@ from h5schema._errors import MaterializeError
 from h5schema._model import Dataset
 from h5schema._shapes import describe_lengths, describe_shape
 from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec
-from h5schema._strings import decode_array
+from h5schema._strings import decode_array, encode_array
 from h5schema._values import constraint_problems
 
 __all__ = [
@@ -126,6 +126,12 @@ def plan_attrs(
                 raise _fail(apath, f"required attribute has no value (expected {spec.describe_type()})")
             continue
         value = _normalize_attr(spec, value, apath)
+        text_dtype = attr_dtype(spec)
+        if isinstance(text_dtype, StringDType):  # the flavour's rules: UTF-8 encodable, no NUL
+            try:
+                encode_array(text_dtype, value)
+            except ValueError as exc:
+                raise _fail(apath, str(exc)) from None
         problems = constraint_problems(spec, value)
         if problems:
             exp, got = problems[0]
@@ -360,6 +366,9 @@ def choose_chunks(
 
 
 def attr_dtype(spec: AttributeSpec) -> DTypeSpec | None:
+    """The dtype an attribute is written with (None: numpy's choice for the value)."""
+    if spec.type in ("str", "bytes"):
+        return StringDType(encoding="utf-8" if spec.type == "str" else "ascii")
     if spec.type == "list":
         item = spec.item
         if item in ("str", "bytes"):
