@@ -9,23 +9,24 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
+from functools import cache
 from typing import Any
 
-import numpy as np
-
 from h5schema import _h5
+from h5schema._attrcheck import attribute_problem, needs_value
 from h5schema._codes import Code, Severity
 from h5schema._datachecks import check_data
-from h5schema._dtypes import _FAMILY_MEMBERS, NumericDType, StringDType
+from h5schema._dtypes import DTypeSpec
 from h5schema._model import as_schema
 from h5schema._report import Report, Violation
-from h5schema._shapes import describe_lengths, describe_shape
-from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
-from h5schema._values import constraint_problems
+from h5schema._shapes import DimSpec, describe_lengths, describe_shape
+from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
 
 __all__ = ["validate"]
 
 _KIND_WORDS = {
+    "hard": "an object",
     "group": "a group",
     "dataset": "a dataset",
     "datatype": "a named datatype",
@@ -73,9 +74,13 @@ def _attr_path(path: str, name: str) -> str:
 
 
 class _Walker:
+    """One walk: the violations found so far, and per-schema work done once."""
+
     def __init__(self, check_data: bool) -> None:
         self.check_data = check_data
         self.out: list[Violation] = []
+        self._matches: dict[tuple[int, int], tuple[bool, DTypeSpec]] = {}
+        self._wanted: dict[int, list[tuple[str, bool]]] = {}
 
     def add(
         self,
@@ -93,6 +98,16 @@ class _Walker:
     def unreadable(self, path: str, exc: Exception) -> None:
         self.add(path, Code.OBJECT_UNREADABLE, str(exc), "a readable object", str(exc))
 
+    def dtype_matches(self, declared: DTypeSpec, observed: DTypeSpec) -> bool:
+        """``declared.matches(observed)``, memoized: files repeat a few dtypes many times."""
+        key = (id(declared), id(observed))
+        hit = self._matches.get(key)
+        if hit is not None and hit[1] is observed:  # the stored reference keeps the id valid
+            return hit[0]
+        ok = declared.matches(observed)
+        self._matches[key] = (ok, observed)
+        return ok
+
     # ------------------------------------------------------------ groups
 
     def group(self, gid: _h5.Handle, spec: GroupSpec, path: str) -> None:
@@ -106,14 +121,15 @@ class _Walker:
         for member in spec.members:
             name = member.name or ""
             link = found.pop(name, None)
-            mpath = _child(path, name)
             if link is None:
                 if member.required:
                     code = Code.MISSING_GROUP if member.kind == "group" else Code.MISSING_DATASET
-                    self.add(mpath, code, f"required {member.kind} is missing", member.kind, None)
+                    self.add(
+                        _child(path, name), code, f"required {member.kind} is missing", member.kind, None
+                    )
                 continue
-            self.member(gid, link, member, mpath, scope)
-        for regex, pattern in self._patterns(spec):
+            self.member(gid, link, member, _child(path, name), scope)
+        for regex, pattern in _patterns(spec):
             matched = [n for n in found if regex.fullmatch(n)]
             for name in matched:
                 self.member(gid, found.pop(name), pattern.item, _child(path, name), scope)
@@ -125,6 +141,7 @@ class _Walker:
                     pattern.describe(), len(matched),
                 )  # fmt: skip
         for name, link in found.items():
+            link = _h5.resolve_kind(gid, link)
             if link.kind == "unreadable":
                 self.add(
                     _child(path, name),
@@ -134,16 +151,11 @@ class _Walker:
                     link.target,
                 )
                 continue
-            what = _KIND_WORDS[link.kind] + (f" to {link.target}" if link.target else "")
             self.add(
                 _child(path, name), Code.UNEXPECTED_MEMBER,
-                f"unexpected member: expected nothing here, got {what}",
+                f"unexpected member: expected nothing here, got {_what(link)}",
                 None, link.kind, warn=not spec.closed,
             )  # fmt: skip
-
-    @staticmethod
-    def _patterns(spec: GroupSpec) -> list[Any]:
-        return spec.compiled_patterns() if spec.patterns else []
 
     def member(
         self,
@@ -153,25 +165,22 @@ class _Walker:
         path: str,
         scope: dict[str, tuple[int, str]],
     ) -> None:
-        if link.kind == "unreadable":
+        if link.kind != "hard":
             self.add(
-                path,
-                Code.OBJECT_UNREADABLE,
-                link.target or "cannot be read",
-                "a readable object",
-                link.target,
+                path, Code.WRONG_KIND, f"expected a {spec.kind}, got {_what(link)}", spec.kind, link.kind
             )
-            return
-        if link.kind != spec.kind:
-            what = _KIND_WORDS[link.kind] + (f" to {link.target}" if link.target else "")
-            self.add(path, Code.WRONG_KIND, f"expected a {spec.kind}, got {what}", spec.kind, link.kind)
             return
         try:
             oid = _h5.open_member(gid, link.name)
         except _h5.ObjectError as exc:
-            self.unreadable(path, exc)
+            self.add(path, Code.OBJECT_UNREADABLE, str(exc), "a readable object", str(exc))
             return
-        if isinstance(spec, GroupSpec):
+        kind = _h5.kind_of(oid)
+        if kind != spec.kind:
+            self.add(
+                path, Code.WRONG_KIND, f"expected a {spec.kind}, got {_KIND_WORDS[kind]}", spec.kind, kind
+            )
+        elif isinstance(spec, GroupSpec):
             self.group(oid, spec, path)
         else:
             self.dataset(oid, spec, path, scope)
@@ -181,87 +190,79 @@ class _Walker:
     def dataset(
         self, dsid: _h5.Handle, spec: DatasetSpec, path: str, scope: dict[str, tuple[int, str]]
     ) -> None:
+        data_checks = self.check_data and spec.has_data_checks
         try:
-            info = _h5.dataset_info(dsid)
+            info = _h5.dataset_info(
+                dsid, layout=data_checks or _checks_layout(spec), fill=spec.fillvalue is not None
+            )
         except _h5.ObjectError as exc:
             self.unreadable(path, exc)
             return
-        dtype_ok = spec.dtype is None or spec.dtype.matches(info.dtype)
+        dtype_ok = spec.dtype is None or self.dtype_matches(spec.dtype, info.dtype)
         if not dtype_ok:
             assert spec.dtype is not None
             exp, got = spec.dtype.describe(), info.dtype.describe()
             self.add(path, Code.DTYPE_MISMATCH, f"expected dtype {exp}, got {got}", exp, got)
-        self.shape(spec, info, path, scope)
-        self.layout(spec, info, path)
+        if spec.shape is not None:
+            self.shape(spec.shape, info.shape, path, scope)
+        if spec.maxshape is not None and info.maxshape != spec.maxshape:
+            got_max = "none" if info.maxshape is None else describe_lengths(info.maxshape)
+            self.add(
+                path, Code.MAXSHAPE_MISMATCH,
+                f"expected maxshape {describe_lengths(spec.maxshape)}, got {got_max}",
+                list(spec.maxshape), None if info.maxshape is None else list(info.maxshape),
+            )  # fmt: skip
+        if info.layout_read:
+            self.layout(spec, info, path)
         self.attributes(dsid, spec.attributes, spec.closed, path)
-        if self.check_data and spec.has_data_checks and dtype_ok:  # a wrong dtype is reported once
+        if data_checks and dtype_ok:  # a wrong dtype is reported once
             try:
                 self.out.extend(check_data(dsid, info, spec, path))
             except _h5.ObjectError as exc:
                 self.unreadable(path, exc)
 
     def shape(
-        self, spec: DatasetSpec, info: _h5.DatasetInfo, path: str, scope: dict[str, tuple[int, str]]
+        self,
+        declared: tuple[DimSpec, ...],
+        shape: tuple[int, ...] | None,
+        path: str,
+        scope: dict[str, tuple[int, str]],
     ) -> None:
-        if spec.shape is None:
+        if shape is None or len(shape) != len(declared):
+            exp = describe_shape(declared)
+            got = "empty dataspace" if shape is None else describe_lengths(shape)
+            rank = "no rank" if shape is None else f"rank {len(shape)}"
+            msg = f"expected shape {exp} (rank {len(declared)}), got {got} ({rank})"
+            self.add(path, Code.SHAPE_MISMATCH, msg, exp, got)
             return
-        exp = describe_shape(spec.shape)
-        if info.shape is None or len(info.shape) != len(spec.shape):
-            got = "empty dataspace" if info.shape is None else describe_lengths(info.shape)
-            rank = "no rank" if info.shape is None else f"rank {len(info.shape)}"
-            self.add(
-                path,
-                Code.SHAPE_MISMATCH,
-                f"expected shape {exp} (rank {len(spec.shape)}), got {got} ({rank})",
-                exp,
-                got,
-            )
-            return
-        bad = [i for i, (d, n) in enumerate(zip(spec.shape, info.shape, strict=True)) if not d.allows(n)]
+        bad = [i for i, (d, n) in enumerate(zip(declared, shape, strict=True)) if not d.allows(n)]
         if bad:
-            got = describe_lengths(info.shape)
-            self.add(
-                path,
-                Code.SHAPE_MISMATCH,
-                f"expected shape {exp}, got {got} (axis {', '.join(map(str, bad))})",
-                exp,
-                got,
-            )
-        for axis, (d, n) in enumerate(zip(spec.shape, info.shape, strict=True)):
+            exp, got = describe_shape(declared), describe_lengths(shape)
+            axes = ", ".join(map(str, bad))
+            self.add(path, Code.SHAPE_MISMATCH, f"expected shape {exp}, got {got} (axis {axes})", exp, got)
+        for axis, (d, n) in enumerate(zip(declared, shape, strict=True)):
             if d.name is None or axis in bad:
                 continue
-            if d.name not in scope:
-                scope[d.name] = (n, path)
-                continue
-            length, where = scope[d.name]
-            if length != n:
+            bound = scope.setdefault(d.name, (n, path))
+            if bound[0] != n:
                 self.add(
                     path, Code.DIM_MISMATCH,
-                    f"expected dim {d.name!r} = {length} (as in {where}), got {n} on axis {axis}",
-                    length, n,
+                    f"expected dim {d.name!r} = {bound[0]} (as in {bound[1]}), got {n} on axis {axis}",
+                    bound[0], n,
                 )  # fmt: skip
 
     def layout(self, spec: DatasetSpec, info: _h5.DatasetInfo, path: str) -> None:
-        if spec.maxshape is not None and info.maxshape != spec.maxshape:
-            exp, got = (
-                describe_lengths(spec.maxshape),
-                "none" if info.maxshape is None else describe_lengths(info.maxshape),
-            )
-            self.add(
-                path,
-                Code.MAXSHAPE_MISMATCH,
-                f"expected maxshape {exp}, got {got}",
-                list(spec.maxshape),
-                None if info.maxshape is None else list(info.maxshape),
-            )
         if spec.chunks is not None:
             if spec.chunks is True or spec.chunks is False:
                 ok = (info.chunks is not None) == spec.chunks
-                exp = "chunked" if spec.chunks else "not chunked"
             else:
                 ok = info.chunks == spec.chunks
-                exp = f"chunks {describe_lengths(spec.chunks)}"
             if not ok:
+                exp = (
+                    ("chunked" if spec.chunks else "not chunked")
+                    if isinstance(spec.chunks, bool)
+                    else f"chunks {describe_lengths(spec.chunks)}"
+                )
                 got = "not chunked" if info.chunks is None else f"chunks {describe_lengths(info.chunks)}"
                 self.add(path, Code.CHUNKS_MISMATCH, f"expected {exp}, got {got}", exp, got)
         checks: tuple[tuple[str, Any, Any], ...] = (
@@ -273,127 +274,72 @@ class _Walker:
         for what, want, got in checks:
             if want is not None and want != got:
                 self.add(path, Code.COMPRESSION_MISMATCH, f"expected {what} {want}, got {got}", want, got)
-        if spec.fillvalue is not None and not _same_fill(spec.fillvalue, info.fillvalue, info):
+        if spec.fillvalue is not None and not _same_fill(spec.fillvalue, info.fillvalue):
             self.add(
-                path,
-                Code.FILLVALUE_MISMATCH,
+                path, Code.FILLVALUE_MISMATCH,
                 f"expected fill value {spec.fillvalue!r}, got {info.fillvalue!r}",
-                spec.fillvalue,
-                info.fillvalue,
-            )
+                spec.fillvalue, info.fillvalue,
+            )  # fmt: skip
 
     # ------------------------------------------------------------ attributes
 
     def attributes(self, oid: _h5.Handle, specs: tuple[AttributeSpec, ...], closed: bool, path: str) -> None:
+        wanted = self._wanted.get(id(specs))
+        if wanted is None:
+            wanted = self._wanted[id(specs)] = [(s.name, needs_value(s)) for s in specs]
         try:
-            names = _h5.attribute_names(oid)
+            scan = _h5.scan_attributes(oid, wanted)
         except _h5.ObjectError as exc:
             self.unreadable(path, exc)
             return
-        present = set(names)
-        for spec in specs:
-            apath = _attr_path(path, spec.name)
-            if spec.name not in present:
+        for spec, (_, check_value) in zip(specs, wanted, strict=True):
+            got = scan.found.get(spec.name)
+            if got is None:
                 if spec.required:
-                    self.add(
-                        apath,
-                        Code.MISSING_ATTRIBUTE,
-                        f"required attribute is missing (expected {spec.describe_type()})",
-                        spec.describe_type(),
-                        None,
-                    )
+                    exp = spec.describe_type()
+                    msg = f"required attribute is missing (expected {exp})"
+                    self.add(_attr_path(path, spec.name), Code.MISSING_ATTRIBUTE, msg, exp, None)
                 continue
-            present.discard(spec.name)
-            self.attribute(oid, spec, apath)
-        for name in names:
-            if name in present:
-                self.add(
-                    _attr_path(path, name),
-                    Code.UNEXPECTED_ATTRIBUTE,
-                    "unexpected attribute: expected nothing here",
-                    None,
-                    name,
-                    warn=not closed,
-                )
+            problem = attribute_problem(spec, got, check_value=check_value)
+            if problem is not None:
+                self.add(_attr_path(path, spec.name), *problem)
+        for name in scan.extra:
+            self.add(
+                _attr_path(path, name), Code.UNEXPECTED_ATTRIBUTE,
+                "unexpected attribute: expected nothing here", None, name, warn=not closed,
+            )  # fmt: skip
 
-    def attribute(self, oid: _h5.Handle, spec: AttributeSpec, apath: str) -> None:
-        try:
-            info = _h5.attribute_info(oid, spec.name)
-        except _h5.ObjectError as exc:
-            self.unreadable(apath, exc)
-            return
-        if not _attr_type_ok(spec, info):
-            exp, got = spec.describe_type(), _describe_attr(info)
-            self.add(apath, Code.ATTRIBUTE_TYPE, f"expected {exp}, got {got}", exp, got)
-            return
-        if not _has_value_checks(spec):
-            return
-        try:
-            value = _h5.read_attribute(oid, spec.name)
-        except _h5.ObjectError as exc:
-            self.unreadable(apath, exc)
-            return
-        if spec.type == "list" and isinstance(value, np.ndarray):
-            value = value.tolist()
-        problems = constraint_problems(spec, value)
-        if problems:
-            exp, got = problems[0]
-            self.add(apath, Code.ATTRIBUTE_VALUE, f"expected {exp}, got {got}", exp, _short(value))
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _patterns(spec: GroupSpec) -> list[tuple[re.Pattern[str], PatternSpec]]:
+    return [(_compiled(p.pattern), p) for p in spec.patterns]
+
+
+def _checks_layout(spec: DatasetSpec) -> bool:
+    """Whether the schema checks anything stored in the dataset creation property list."""
+    return not (
+        spec.chunks is None
+        and spec.compression is None
+        and spec.compression_opts is None
+        and spec.shuffle is None
+        and spec.fletcher32 is None
+        and spec.fillvalue is None
+    )
+
+
+def _what(link: _h5.Link) -> str:
+    return _KIND_WORDS[link.kind] + (f" to {link.target}" if link.target else "")
 
 
 def _listing(names: list[str]) -> str:
     return f" ({', '.join(names)})" if names else ""
 
 
-def _short(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.ravel()[:10].tolist()
-    if isinstance(value, list):
-        return value[:10]
-    return value
-
-
-def _has_value_checks(spec: AttributeSpec) -> bool:
-    keys = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length", "pattern", "choices")
-    return any(getattr(spec, k) is not None for k in keys)
-
-
-def _scalar_kind_ok(kind: str, dtype: Any) -> bool:
-    if kind in ("str", "bytes"):
-        return isinstance(dtype, StringDType) and dtype.encoding == ("utf-8" if kind == "str" else "ascii")
-    if not isinstance(dtype, NumericDType):
-        return False
-    if kind == "bool":
-        return dtype.name == "bool"
-    family = "integer" if kind == "int" else "float"
-    return dtype.name in _FAMILY_MEMBERS[family]
-
-
-def _attr_type_ok(spec: AttributeSpec, info: _h5.AttrInfo) -> bool:
-    if info.shape is None:
-        return False
-    if spec.type == "list":
-        return len(info.shape) == 1 and _scalar_kind_ok(spec.item or "", info.dtype)
-    if spec.type == "array":
-        if spec.dtype is not None and not spec.dtype.matches(info.dtype):
-            return False
-        if spec.shape is not None:
-            return len(spec.shape) == len(info.shape) and all(
-                d.allows(n) for d, n in zip(spec.shape, info.shape, strict=True)
-            )
-        return True
-    return info.shape == () and _scalar_kind_ok(spec.type, info.dtype)
-
-
-def _describe_attr(info: _h5.AttrInfo) -> str:
-    if info.shape is None:
-        return f"{info.dtype.describe()} with an empty dataspace"
-    if info.shape == ():
-        return f"{info.dtype.describe()} scalar"
-    return f"{info.dtype.describe()} array of shape {describe_lengths(info.shape)}"
-
-
-def _same_fill(want: Any, got: Any, info: _h5.DatasetInfo) -> bool:
+def _same_fill(want: Any, got: Any) -> bool:
     if got is None:
         return False
     if isinstance(want, float) and isinstance(got, float) and math.isnan(want):

@@ -11,13 +11,27 @@ from h5schema._h5._read import (
     attribute_info,
     attribute_names,
     dataset_info,
+    dtype_spec,
     iter_blocks,
+    kind_of,
     links,
     open_member,
     read_attribute,
     read_dataset,
+    resolve_kind,
+    scan_attributes,
 )
-from h5schema._h5._types import AttrInfo, DatasetInfo, Handle, Link, LinkKind, ObjectError, Unreadable
+from h5schema._h5._types import (
+    AttrInfo,
+    AttrRead,
+    AttrScan,
+    DatasetInfo,
+    Handle,
+    Link,
+    LinkKind,
+    ObjectError,
+    Unreadable,
+)
 from h5schema._h5._write import (
     close,
     create_atomic,
@@ -36,6 +50,8 @@ from h5schema._h5._write import (
 
 __all__ = [
     "AttrInfo",
+    "AttrRead",
+    "AttrScan",
     "DatasetInfo",
     "Handle",
     "Link",
@@ -49,6 +65,7 @@ __all__ = [
     "create_dataset",
     "create_group",
     "dataset_info",
+    "dtype_spec",
     "file_label",
     "flush",
     "get_member",
@@ -56,6 +73,7 @@ __all__ = [
     "is_group",
     "is_h5py_object",
     "iter_blocks",
+    "kind_of",
     "links",
     "name_of",
     "open_append",
@@ -64,7 +82,9 @@ __all__ = [
     "read_attribute",
     "read_dataset",
     "resize",
+    "resolve_kind",
     "root_of",
+    "scan_attributes",
     "shape_of",
     "write_attribute",
     "write_block",

@@ -1,22 +1,39 @@
 """Reading structure with the low-level API: links, attributes, dataset headers, data blocks.
 
-One bad object fails alone (:class:`ObjectError`) and no path is reopened twice.
+Each object is opened once and each attribute once; one bad object fails alone
+(:class:`ObjectError`). Hard links are not typed when listed: the type is learnt when the object
+is opened, which the validator does anyway.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import h5py
 import numpy as np
-from h5py import h5a, h5d, h5l, h5o, h5s, h5z
+from h5py import h5a, h5d, h5g, h5l, h5o, h5s, h5t, h5z
 
 from h5schema._dtypes import DTypeSpec, StringDType, from_numpy
-from h5schema._h5._types import AttrInfo, DatasetInfo, Handle, Link, LinkKind, ObjectError
+from h5schema._h5._types import AttrInfo, AttrRead, AttrScan, DatasetInfo, Handle, Link, LinkKind, ObjectError
 from h5schema._strings import decode_array
 
 _UNLIMITED = h5s.UNLIMITED
+_DTYPES: dict[tuple[str, str], DTypeSpec] = {}
+_DTYPE_CACHE_MAX = 4096
+
+
+def dtype_spec(dt: np.dtype[Any]) -> DTypeSpec:
+    """``from_numpy`` with a cache: files repeat a handful of dtypes many times."""
+    if dt.names is not None or dt.subdtype is not None:
+        return from_numpy(dt)
+    key = (dt.str, str(dt.metadata))  # h5py's metadata tells the string flavours and enums apart
+    spec = _DTYPES.get(key)
+    if spec is None:
+        if len(_DTYPES) >= _DTYPE_CACHE_MAX:  # a hostile file with endless distinct enums
+            _DTYPES.clear()
+        spec = _DTYPES[key] = from_numpy(dt)
+    return spec
 
 
 def _decode_name(raw: bytes) -> str:
@@ -37,12 +54,12 @@ def links(gid: Handle) -> list[Link]:
     out = []
     for raw, ltype in found:
         name = _decode_name(raw)
-        if ltype == h5l.TYPE_SOFT:
+        if ltype == h5l.TYPE_HARD:
+            out.append(Link(name, "hard"))
+        elif ltype == h5l.TYPE_SOFT:
             out.append(Link(name, "soft_link", _link_value(gid, raw)))
         elif ltype == h5l.TYPE_EXTERNAL:
             out.append(Link(name, "external_link", _link_value(gid, raw)))
-        elif ltype == h5l.TYPE_HARD:
-            out.append(_hard_link(gid, raw, name))
         else:
             out.append(Link(name, "other"))
     return out
@@ -59,25 +76,32 @@ def _link_value(gid: Handle, raw: bytes) -> str | None:
     return _decode_name(val)
 
 
-_OBJ_KINDS: dict[int, LinkKind] = {
-    h5o.TYPE_GROUP: "group",
-    h5o.TYPE_DATASET: "dataset",
-    h5o.TYPE_NAMED_DATATYPE: "datatype",
-}
-
-
-def _hard_link(gid: Handle, raw: bytes, name: str) -> Link:
-    try:
-        return Link(name, _OBJ_KINDS.get(h5o.get_info(gid, raw).type, "other"))
-    except Exception as exc:
-        return Link(name, "unreadable", f"cannot read its object header: {exc}")
+def kind_of(oid: Handle) -> LinkKind:
+    """What an opened object is."""
+    if isinstance(oid, h5g.GroupID):
+        return "group"
+    if isinstance(oid, h5d.DatasetID):
+        return "dataset"
+    if isinstance(oid, h5t.TypeID):
+        return "datatype"
+    return "other"
 
 
 def open_member(gid: Handle, name: str) -> Handle:
     try:
         return h5o.open(gid, name.encode("utf-8", errors="surrogateescape"))
     except Exception as exc:
-        raise ObjectError(f"cannot open: {exc}") from None
+        raise ObjectError(f"cannot read its object header: {exc}") from None
+
+
+def resolve_kind(gid: Handle, link: Link) -> Link:
+    """A hard link with its object type (opening the object); other links as they are."""
+    if link.kind != "hard":
+        return link
+    try:
+        return Link(link.name, kind_of(open_member(gid, link.name)))
+    except ObjectError as exc:
+        return Link(link.name, "unreadable", str(exc))
 
 
 def attribute_names(oid: Handle) -> list[str]:
@@ -89,6 +113,76 @@ def attribute_names(oid: Handle) -> list[str]:
     return names
 
 
+_TYPES: dict[tuple[Any, ...], tuple[DTypeSpec, np.dtype[Any]]] = {}
+
+
+def _type_key(tid: Any) -> tuple[Any, ...] | None:
+    """A cheap identity for the common scalar types (a numpy dtype costs more to build)."""
+    if isinstance(tid, h5t.TypeStringID):
+        return ("s", tid.is_variable_str(), tid.get_cset(), tid.get_size())
+    if isinstance(tid, h5t.TypeFloatID):
+        return ("f", tid.get_size(), tid.get_order())
+    if isinstance(tid, h5t.TypeIntegerID):
+        return ("i", tid.get_sign(), tid.get_size(), tid.get_order())
+    return None  # enums (bool), compounds, arrays, ...: build the numpy dtype
+
+
+def _attr_type(a: Any) -> tuple[DTypeSpec, np.dtype[Any]]:
+    tid = a.get_type()
+    key = _type_key(tid)
+    if key is None:
+        npdt = tid.dtype
+        return dtype_spec(npdt), npdt
+    hit = _TYPES.get(key)
+    if hit is None:
+        npdt = tid.dtype
+        hit = _TYPES[key] = (dtype_spec(npdt), npdt)
+    return hit
+
+
+def _read_open(a: Any, want_value: bool) -> AttrRead:
+    try:
+        spec, npdt = _attr_type(a)
+        shape = a.shape  # None for the null dataspace
+        if shape is None:
+            return AttrRead(spec, None)
+        if not want_value:
+            return AttrRead(spec, shape)
+        arr = np.empty(shape, dtype=npdt)
+        a.read(arr)
+        if isinstance(spec, StringDType):
+            arr = decode_array(spec, arr)
+        value = arr.item() if arr.ndim == 0 and arr.dtype.kind in "biufcOS" else arr
+        return AttrRead(spec, shape, value)
+    except Exception as exc:
+        return AttrRead(None, None, error=f"cannot read attribute: {exc}")
+
+
+def scan_attributes(oid: Handle, wanted: Sequence[tuple[str, bool]]) -> AttrScan:
+    """Open each wanted attribute once (reading its value when its flag says so), and list the
+    other names only when the attribute count says some exist."""
+    try:
+        total = h5a.get_num_attrs(oid)
+    except Exception as exc:
+        raise ObjectError(f"cannot list attributes: {exc}") from None
+    found: dict[str, AttrRead] = {}
+    for name, want_value in wanted:
+        if len(found) == total:
+            break
+        try:
+            a = h5a.open(oid, name.encode("utf-8", errors="surrogateescape"))
+        except KeyError:
+            continue
+        except Exception as exc:
+            found[name] = AttrRead(None, None, error=f"cannot open attribute: {exc}")
+            continue
+        found[name] = _read_open(a, want_value)
+    extra: list[str] = []
+    if total > len(found):
+        extra = [n for n in attribute_names(oid) if n not in found]
+    return AttrScan(found, extra)
+
+
 def _attr(oid: Handle, name: str) -> Any:
     return h5a.open(oid, name.encode("utf-8", errors="surrogateescape"))
 
@@ -97,7 +191,7 @@ def attribute_info(oid: Handle, name: str) -> AttrInfo:
     try:
         a = _attr(oid, name)
         null = a.get_space().get_simple_extent_type() == h5s.NULL
-        return AttrInfo(from_numpy(a.dtype), None if null else tuple(a.shape))
+        return AttrInfo(dtype_spec(a.dtype), None if null else tuple(a.shape))
     except Exception as exc:
         raise ObjectError(f"cannot read attribute type: {exc}") from None
 
@@ -107,16 +201,12 @@ def read_attribute(oid: Handle, name: str) -> Any:
     flavour (UTF-8 to str, ASCII to bytes)."""
     try:
         a = _attr(oid, name)
-        if a.get_space().get_simple_extent_type() == h5s.NULL:
-            return None
-        arr = np.empty(a.shape, dtype=a.dtype)
-        a.read(arr)
-        spec = from_numpy(a.dtype)
-        if isinstance(spec, StringDType):
-            arr = decode_array(spec, arr)
-        return arr.item() if arr.ndim == 0 and arr.dtype.kind in "biufcOS" else arr
     except Exception as exc:
         raise ObjectError(f"cannot read attribute value: {exc}") from None
+    got = _read_open(a, True)
+    if got.error is not None:
+        raise ObjectError(got.error)
+    return got.value
 
 
 def _filters(dcpl: Any) -> tuple[str, int | None, bool, bool]:
@@ -138,40 +228,41 @@ def _filters(dcpl: Any) -> tuple[str, int | None, bool, bool]:
     return compression, opts, shuffle, fletcher
 
 
-def dataset_info(dsid: Handle) -> DatasetInfo:
+def dataset_info(dsid: Handle, *, layout: bool = True, fill: bool = True) -> DatasetInfo:
+    """The dataset header; with ``layout`` also chunks and filters, and with ``fill`` as well the
+    fill value."""
     try:
         space = dsid.get_space()
-        null = space.get_simple_extent_type() == h5s.NULL
-        shape = None if null else tuple(space.get_simple_extent_dims())
-        maxshape = None
-        if not null:
+        dtype = dsid.dtype
+        spec = dtype_spec(dtype)
+        if space.get_simple_extent_type() == h5s.NULL:
+            shape: tuple[int, ...] | None = None
+            maxshape: tuple[int | None, ...] | None = None
+        else:
+            shape = tuple(space.get_simple_extent_dims())
             maxshape = tuple(None if m == _UNLIMITED else int(m) for m in space.get_simple_extent_dims(True))
+        if not layout:
+            return DatasetInfo(spec, shape, maxshape, dtype.itemsize)
         dcpl = dsid.get_create_plist()
         chunks = tuple(dcpl.get_chunk()) if dcpl.get_layout() == h5d.CHUNKED else None
         compression, opts, shuffle, fletcher = _filters(dcpl)
-        dtype = dsid.dtype
-        spec = from_numpy(dtype)
-        fill = None
-        if dcpl.fill_value_defined() == h5d.FILL_VALUE_USER_DEFINED:
-            buf = np.zeros((1,), dtype=dtype)
-            dcpl.get_fill_value(buf)
-            fill = buf[0].item() if isinstance(buf[0], np.generic) and dtype.names is None else buf[0]
-            if isinstance(spec, StringDType) and isinstance(fill, bytes) and spec.encoding == "utf-8":
-                fill = fill.decode("utf-8", errors="replace")
+        value = _fill_value(dcpl, dtype, spec) if fill else None
         return DatasetInfo(
-            dtype=spec,
-            shape=shape,
-            maxshape=maxshape,
-            chunks=chunks,
-            compression=compression,
-            compression_opts=opts,
-            shuffle=shuffle,
-            fletcher32=fletcher,
-            fillvalue=fill,
-            nbytes_per_item=dtype.itemsize,
+            spec, shape, maxshape, dtype.itemsize, True, chunks, compression, opts, shuffle, fletcher, value
         )
     except Exception as exc:
         raise ObjectError(f"cannot read dataset metadata: {exc}") from None
+
+
+def _fill_value(dcpl: Any, dtype: np.dtype[Any], spec: DTypeSpec) -> Any:
+    if dcpl.fill_value_defined() != h5d.FILL_VALUE_USER_DEFINED:
+        return None
+    buf = np.zeros((1,), dtype=dtype)
+    dcpl.get_fill_value(buf)
+    fill = buf[0].item() if isinstance(buf[0], np.generic) and dtype.names is None else buf[0]
+    if isinstance(spec, StringDType) and isinstance(fill, bytes) and spec.encoding == "utf-8":
+        fill = fill.decode("utf-8", errors="replace")
+    return fill
 
 
 def iter_blocks(dsid: Handle, info: DatasetInfo, budget: int) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:

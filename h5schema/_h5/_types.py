@@ -9,10 +9,24 @@ from h5py import h5s
 
 from h5schema._dtypes import DTypeSpec
 
-__all__ = ["AttrInfo", "DatasetInfo", "Handle", "Link", "LinkKind", "ObjectError", "Unreadable"]
+__all__ = [
+    "AttrInfo",
+    "AttrRead",
+    "AttrScan",
+    "DatasetInfo",
+    "Handle",
+    "Link",
+    "LinkKind",
+    "ObjectError",
+    "Unreadable",
+]
 
 Handle = Any  # an h5py ObjectID (GroupID, DatasetID, ...); opaque outside this module
-LinkKind = Literal["group", "dataset", "datatype", "soft_link", "external_link", "other", "unreadable"]
+# "hard" is a hard link whose object type is learnt when it is opened (asking earlier costs a read
+# of the object header, and for a chunked dataset of its whole chunk index).
+LinkKind = Literal[
+    "hard", "group", "dataset", "datatype", "soft_link", "external_link", "other", "unreadable"
+]
 _UNLIMITED = h5s.UNLIMITED
 
 
@@ -38,14 +52,35 @@ class AttrInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AttrRead:
+    """One attribute opened once: its type and shape, and its value when it was asked for."""
+
+    dtype: DTypeSpec | None
+    shape: tuple[int, ...] | None  # None: the null dataspace (h5py.Empty)
+    value: Any = None
+    error: str | None = None  # the attribute exists but cannot be read
+
+
+@dataclass(frozen=True, slots=True)
+class AttrScan:
+    """The declared attributes found on an object, and the names of the undeclared ones."""
+
+    found: dict[str, AttrRead]
+    extra: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class DatasetInfo:
+    """A dataset header. The layout fields (chunks .. fillvalue) are read only when asked for."""
+
     dtype: DTypeSpec
     shape: tuple[int, ...] | None  # None: null dataspace
     maxshape: tuple[int | None, ...] | None
-    chunks: tuple[int, ...] | None
-    compression: str  # "none", "gzip", "lzf", "szip" or "filter <id>"
-    compression_opts: int | None
-    shuffle: bool
-    fletcher32: bool
-    fillvalue: Any  # None when the file leaves it undefined
     nbytes_per_item: int
+    layout_read: bool = False
+    chunks: tuple[int, ...] | None = None
+    compression: str = "none"  # "none", "gzip", "lzf", "szip" or "filter <id>"
+    compression_opts: int | None = None
+    shuffle: bool = False
+    fletcher32: bool = False
+    fillvalue: Any = None  # None when the file leaves it undefined
