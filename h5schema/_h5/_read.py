@@ -158,6 +158,9 @@ def _read_open(a: Any, want_value: bool) -> AttrRead:
         return AttrRead(None, None, error=f"cannot read attribute: {exc}")
 
 
+_NO_ATTRIBUTES = AttrScan({}, [])
+
+
 def scan_attributes(oid: Handle, wanted: Sequence[tuple[str, bool]]) -> AttrScan:
     """Open each wanted attribute once (reading its value when its flag says so), and list the
     other names only when the attribute count says some exist."""
@@ -165,6 +168,8 @@ def scan_attributes(oid: Handle, wanted: Sequence[tuple[str, bool]]) -> AttrScan
         total = h5a.get_num_attrs(oid)
     except Exception as exc:
         raise ObjectError(f"cannot list attributes: {exc}") from None
+    if total == 0:
+        return _NO_ATTRIBUTES
     found: dict[str, AttrRead] = {}
     for name, want_value in wanted:
         if len(found) == total:
@@ -228,27 +233,29 @@ def _filters(dcpl: Any) -> tuple[str, int | None, bool, bool]:
     return compression, opts, shuffle, fletcher
 
 
-def dataset_info(dsid: Handle, *, layout: bool = True, fill: bool = True) -> DatasetInfo:
-    """The dataset header; with ``layout`` also chunks and filters, and with ``fill`` as well the
-    fill value."""
+def dataset_info(
+    dsid: Handle, *, layout: bool = True, fill: bool = True, maxshape: bool = True
+) -> DatasetInfo:
+    """The dataset header; with ``layout`` also chunks and filters, with ``fill`` as well the fill
+    value. ``maxshape=False`` leaves it None."""
     try:
         space = dsid.get_space()
         dtype = dsid.dtype
         spec = dtype_spec(dtype)
-        if space.get_simple_extent_type() == h5s.NULL:
-            shape: tuple[int, ...] | None = None
-            maxshape: tuple[int | None, ...] | None = None
-        else:
-            shape = tuple(space.get_simple_extent_dims())
-            maxshape = tuple(None if m == _UNLIMITED else int(m) for m in space.get_simple_extent_dims(True))
+        shape: tuple[int, ...] | None = None
+        limits: tuple[int | None, ...] | None = None
+        if space.get_simple_extent_type() != h5s.NULL:
+            shape = space.get_simple_extent_dims()
+            if maxshape:
+                limits = tuple(None if m == _UNLIMITED else m for m in space.get_simple_extent_dims(True))
         if not layout:
-            return DatasetInfo(spec, shape, maxshape, dtype.itemsize)
+            return DatasetInfo(spec, shape, limits, dtype.itemsize)
         dcpl = dsid.get_create_plist()
         chunks = tuple(dcpl.get_chunk()) if dcpl.get_layout() == h5d.CHUNKED else None
         compression, opts, shuffle, fletcher = _filters(dcpl)
         value = _fill_value(dcpl, dtype, spec) if fill else None
         return DatasetInfo(
-            spec, shape, maxshape, dtype.itemsize, True, chunks, compression, opts, shuffle, fletcher, value
+            spec, shape, limits, dtype.itemsize, True, chunks, compression, opts, shuffle, fletcher, value
         )
     except Exception as exc:
         raise ObjectError(f"cannot read dataset metadata: {exc}") from None
@@ -283,10 +290,24 @@ def iter_blocks(dsid: Handle, info: DatasetInfo, budget: int) -> Iterator[tuple[
         fit = max(unit, (budget // max(others, 1)) // unit * unit)
         block[axis] = min(max(shape[axis], 1), fit)
     ranges = [range(0, n, b) for n, b in zip(shape, block, strict=True)]
+    reuse = ds.dtype.kind in "biufc" and ds.dtype.names is None
+    buffer = np.empty(block, dtype=ds.dtype) if reuse else None
     for offset in np.ndindex(*[len(r) for r in ranges]):
         start = tuple(r[i] for r, i in zip(ranges, offset, strict=True))
         sel = tuple(slice(s, min(s + b, n)) for s, b, n in zip(start, block, shape, strict=True))
-        yield start, _decoded(ds, info, sel)
+        if buffer is None:
+            yield start, _decoded(ds, info, sel)
+            continue
+        # numbers: read into one buffer, reused (a yielded block is valid until the next one)
+        view = buffer[tuple(slice(0, x.stop - x.start) for x in sel)]
+        if not view.flags.c_contiguous:  # a partial block on an inner axis
+            yield start, _decoded(ds, info, sel)
+            continue
+        try:
+            ds.read_direct(view, sel)
+        except Exception as exc:
+            raise ObjectError(f"cannot read data: {exc}") from None
+        yield start, view
 
 
 def _decoded(ds: h5py.Dataset, info: DatasetInfo, sel: Any) -> np.ndarray:
