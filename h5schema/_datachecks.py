@@ -97,6 +97,9 @@ class DataChecker:
 
     def _outside_mask(self, block: np.ndarray) -> np.ndarray:
         assert self.allowed_set is not None
+        if block.dtype.kind == "O" and block.size <= 64:  # a few strings (one appended row)
+            members = self.allowed_set
+            return np.fromiter((v not in members for v in block.flat), bool, block.size).reshape(block.shape)
         if block.dtype.kind == "O":  # strings: test each distinct value once
             uniq, inverse = np.unique(block, return_inverse=True)
             bad = np.array([u not in self.allowed_set for u in uniq.tolist()], dtype=bool)

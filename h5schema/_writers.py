@@ -50,7 +50,8 @@ class DatasetWriter:
         self._stored = _h5.shape_of(ds)
         self.axis = axis = _growth_axis(self._stored, info.maxshape, spec)
         self.partners = partners
-        self._buffer: list[np.ndarray] = []
+        # Rows wait in one preallocated block, copied in (the caller may reuse its arrays).
+        self._pending: np.ndarray | None = None
         self._buffered = 0
         chunk_rows = info.chunks[axis] if info.chunks and axis is not None else 1
         row_bytes = max(
@@ -118,10 +119,25 @@ class DatasetWriter:
         return arr
 
     def stage(self, arr: np.ndarray) -> bool:
-        """Buffer an already prepared batch. True when the buffer should be flushed."""
-        if arr.shape[self.axis or 0]:
-            self._buffer.append(arr)
-            self._buffered += arr.shape[self.axis or 0]
+        """Buffer an already prepared batch (copying it). True when the buffer should be flushed.
+
+        A batch that does not fit flushes what is buffered first; one at least as large as the
+        buffer is written straight through."""
+        axis = self.axis or 0
+        k = arr.shape[axis]
+        if k == 0:
+            return self._buffered >= self._flush_rows
+        if self._buffered + k > self._flush_rows:
+            self.flush()
+            if k >= self._flush_rows:
+                self._write(arr)
+                return False
+        if self._pending is None or self._pending.dtype != arr.dtype:
+            shape = list(arr.shape)
+            shape[axis] = self._flush_rows
+            self._pending = np.empty(shape, dtype=arr.dtype)
+        self._pending[_along(axis, self._buffered, self._buffered + k, arr.ndim)] = arr
+        self._buffered += k
         return self._buffered >= self._flush_rows
 
     def append(self, batch: Any, *, casting: Casting | None = None) -> None:
@@ -140,31 +156,39 @@ class DatasetWriter:
 
     def append_row(self, row: Any, *, casting: Casting | None = None) -> None:
         """Append a single row (a batch of one)."""
-        arr = np.expand_dims(
-            np.asarray(row, dtype=object if isinstance(self.dtype, StringDType) else None),
-            self.axis or 0,
-        )
-        self.append(arr, casting=casting)
+        self.append(_one_row(row, self.dtype, self.axis or 0), casting=casting)
 
     def flush(self) -> None:
         """Write buffered rows (one resize, one write)."""
-        if not self._buffer:
+        if not self._buffered or self._pending is None:
             return
         axis = self.axis or 0
-        block = self._buffer[0] if len(self._buffer) == 1 else np.concatenate(self._buffer, axis=axis)
+        self._write(self._pending[_along(axis, 0, self._buffered, self._pending.ndim)])
+        self._buffered = 0
+
+    def _write(self, block: np.ndarray) -> None:
+        axis = self.axis or 0
         start = self._stored[axis]
         end = start + block.shape[axis]
         _h5.resize(self._ds, end, axis)
-        sel = tuple(slice(start, end) if i == axis else slice(None) for i in range(block.ndim))
-        _h5.write_block(self._ds, sel, block)
-        self._stored = _h5.shape_of(self._ds)
-        self._buffer.clear()
-        self._buffered = 0
+        _h5.write_block(self._ds, _along(axis, start, end, block.ndim), block)
+        self._stored = (*self._stored[:axis], end, *self._stored[axis + 1 :])
 
     def read(self, sel: Any = ...) -> Any:
         """Read back (after flushing), strings decoded by flavour."""
         self.flush()
         return _h5.read_dataset(self._ds, sel, self.dtype)
+
+
+def _one_row(row: Any, dtype: DTypeSpec, axis: int) -> np.ndarray:
+    """A single row as a batch of one (a view, no copy)."""
+    arr = np.asarray(row, dtype=object if isinstance(dtype, StringDType) else None)
+    return arr.reshape((1, *arr.shape)) if axis == 0 else np.expand_dims(arr, axis)
+
+
+def _along(axis: int, start: int, stop: int, ndim: int) -> tuple[slice, ...]:
+    """The selection ``start:stop`` on ``axis`` and everything on the other axes."""
+    return tuple(slice(start, stop) if i == axis else slice(None) for i in range(ndim))
 
 
 def _growth_axis(
@@ -192,6 +216,7 @@ class GroupWriter:
         self.spec = spec
         self.path = path
         self._children: dict[str, GroupWriter | DatasetWriter] = {}
+        self._aligned_cache: dict[str, list[str]] = {}  # cleared when add() creates a member
 
     def __repr__(self) -> str:
         return f"<GroupWriter {self.path}>"
@@ -246,6 +271,7 @@ class GroupWriter:
         """Create a declared member that is not in the file yet (e.g. another ``features_*`` group)."""
         if _h5.has_member(self._group, name):
             raise MaterializeError(f"{self._child_path(name)} exists already")
+        self._aligned_cache.clear()
         spec = self._spec_of(name)
         path = self._child_path(name)
         if isinstance(spec, GroupSpec):
@@ -270,6 +296,12 @@ class GroupWriter:
 
     def _aligned(self, name: str) -> list[str]:
         """Names of the datasets sharing ``name``'s append dim in this group (itself included)."""
+        hit = self._aligned_cache.get(name)
+        if hit is None:
+            hit = self._aligned_cache[name] = self._find_aligned(name)
+        return hit
+
+    def _find_aligned(self, name: str) -> list[str]:
         spec = self._spec_of(name)
         if not isinstance(spec, DatasetSpec):
             raise WriteError(f"{self._child_path(name)} is a group; append to its datasets")
@@ -329,10 +361,7 @@ class GroupWriter:
         batches = {}
         for name, row in items.items():
             w = self.dataset(name)
-            batches[name] = np.expand_dims(
-                np.asarray(row, dtype=object if isinstance(w.dtype, StringDType) else None),
-                w.axis or 0,
-            )
+            batches[name] = _one_row(row, w.dtype, w.axis or 0)
         self.append(batches)
 
 

@@ -200,3 +200,14 @@ def test_large_batches_are_written_through(tmp_path: Path, monkeypatch: pytest.M
         other.append([])
         other.append(np.arange(100, 103))
         assert other.read().tolist() == list(range(103))
+
+
+def test_a_reused_row_array_is_copied_when_appended(tmp_path: Path) -> None:
+    """A producer that refills one array per row gets every row, not the last one repeated."""
+    with h5s.create(tmp_path / "f.h5", Root) as f:
+        other = f.dataset("rec/other")
+        row = np.zeros(1, dtype=np.int64)
+        for i in range(5):
+            row[0] = i
+            other.append(row)
+    assert snapshot(tmp_path / "f.h5")["rec/other"] == [0, 1, 2, 3, 4]
