@@ -10,6 +10,7 @@ import contextlib
 import math
 import os
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -81,6 +82,7 @@ class _Walker:
         self.out: list[Violation] = []
         self._matches: dict[tuple[int, int], tuple[bool, DTypeSpec]] = {}
         self._wanted: dict[int, list[tuple[str, bool]]] = {}
+        self._plans: dict[int, _DatasetPlan] = {}
 
     def add(
         self,
@@ -187,14 +189,18 @@ class _Walker:
 
     # ------------------------------------------------------------ datasets
 
+    def plan(self, spec: DatasetSpec) -> _DatasetPlan:
+        plan = self._plans.get(id(spec))
+        if plan is None:
+            plan = self._plans[id(spec)] = _DatasetPlan.of(spec, self.check_data)
+        return plan
+
     def dataset(
         self, dsid: _h5.Handle, spec: DatasetSpec, path: str, scope: dict[str, tuple[int, str]]
     ) -> None:
-        data_checks = self.check_data and spec.has_data_checks
+        plan = self.plan(spec)
         try:
-            info = _h5.dataset_info(
-                dsid, layout=data_checks or _checks_layout(spec), fill=spec.fillvalue is not None
-            )
+            info = _h5.dataset_info(dsid, layout=plan.layout, fill=plan.fill, maxshape=plan.maxshape)
         except _h5.ObjectError as exc:
             self.unreadable(path, exc)
             return
@@ -203,8 +209,10 @@ class _Walker:
             assert spec.dtype is not None
             exp, got = spec.dtype.describe(), info.dtype.describe()
             self.add(path, Code.DTYPE_MISMATCH, f"expected dtype {exp}, got {got}", exp, got)
-        if spec.shape is not None:
-            self.shape(spec.shape, info.shape, path, scope)
+        if plan.dims is not None:
+            shape = info.shape
+            if shape is None or len(shape) != len(plan.dims) or not _fits(plan.dims, shape, scope):
+                self.shape(spec.shape or (), shape, path, scope)
         if spec.maxshape is not None and info.maxshape != spec.maxshape:
             got_max = "none" if info.maxshape is None else describe_lengths(info.maxshape)
             self.add(
@@ -215,7 +223,7 @@ class _Walker:
         if info.layout_read:
             self.layout(spec, info, path)
         self.attributes(dsid, spec.attributes, spec.closed, path)
-        if data_checks and dtype_ok:  # a wrong dtype is reported once
+        if plan.data_checks and dtype_ok:  # a wrong dtype is reported once
             try:
                 self.out.extend(check_data(dsid, info, spec, path))
             except _h5.ObjectError as exc:
@@ -308,6 +316,46 @@ class _Walker:
                 _attr_path(path, name), Code.UNEXPECTED_ATTRIBUTE,
                 "unexpected attribute: expected nothing here", None, name, warn=not closed,
             )  # fmt: skip
+
+
+Dim = tuple[str | None, int, int | None]  # name, lowest and highest allowed length
+
+
+@dataclass(slots=True)
+class _DatasetPlan:
+    """What checking one dataset declaration needs, worked out once per walk."""
+
+    layout: bool
+    fill: bool
+    maxshape: bool
+    data_checks: bool
+    dims: tuple[Dim, ...] | None
+
+    @classmethod
+    def of(cls, spec: DatasetSpec, check_data: bool) -> _DatasetPlan:
+        data_checks = check_data and spec.has_data_checks
+        dims = None if spec.shape is None else tuple((d.name, d.lower, d.upper) for d in spec.shape)
+        return cls(
+            layout=data_checks or _checks_layout(spec),
+            fill=spec.fillvalue is not None,
+            maxshape=spec.maxshape is not None,
+            data_checks=data_checks,
+            dims=dims,
+        )
+
+
+def _fits(dims: tuple[Dim, ...], shape: tuple[int, ...], scope: dict[str, tuple[int, str]]) -> bool:
+    """The common case, fast: every length allowed and every named dim as bound before.
+
+    Binds nothing; on False the caller takes the slow path, which reports and binds."""
+    for (name, lo, hi), n in zip(dims, shape, strict=True):
+        if n < lo or (hi is not None and n > hi):
+            return False
+        if name is not None:
+            bound = scope.get(name)
+            if bound is None or bound[0] != n:
+                return False
+    return True
 
 
 @cache

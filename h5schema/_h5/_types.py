@@ -51,7 +51,11 @@ class AttrInfo:
     shape: tuple[int, ...] | None  # None: the null dataspace (h5py.Empty)
 
 
-@dataclass(frozen=True, slots=True)
+# Records are plain slotted dataclasses (not frozen): the walker builds one per object and per
+# attribute, and a frozen dataclass's __init__ costs several times more.
+
+
+@dataclass(slots=True)
 class AttrRead:
     """One attribute opened once: its type and shape, and its value when it was asked for."""
 
@@ -61,7 +65,7 @@ class AttrRead:
     error: str | None = None  # the attribute exists but cannot be read
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AttrScan:
     """The declared attributes found on an object, and the names of the undeclared ones."""
 
@@ -69,7 +73,7 @@ class AttrScan:
     extra: list[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DatasetInfo:
     """A dataset header. The layout fields (chunks .. fillvalue) are read only when asked for."""
 
