@@ -8,6 +8,7 @@ compare its findings with ``h5schema.validate`` to show the optimized walk repor
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import h5py
@@ -66,8 +67,6 @@ def _group(g: h5py.Group, spec: h5s.GroupSpec, path: str, out: set[Finding]) -> 
         names.remove(name)
         _member(g, name, member, _child(path, name), scope, out)
     for pattern in spec.patterns:
-        import re
-
         matched = [n for n in names if re.fullmatch(pattern.pattern, n)]
         for name in matched:
             names.remove(name)

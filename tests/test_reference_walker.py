@@ -27,12 +27,6 @@ def test_tutorial_defects_match_the_reference(
     assert findings(h5s.validate(path, speech_schema())) == reference_validate(str(path), speech_schema())
 
 
-CASES: list[tuple[object, Callable[[h5py.File], None]]] = [
-    (test_codes.Table, test_codes.good_table),
-    (test_codes.Attrs, test_codes.good_attrs),
-]
-
-
 @pytest.mark.parametrize(
     ("name", "value"), [("i", "16000"), ("f", 1.5), ("names", ["x"]), ("vec", [1.0, -2.0, 3.0])]
 )
