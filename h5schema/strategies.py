@@ -43,7 +43,6 @@ Typical use, one fresh file per example under pytest's ``tmp_path``::
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 import tempfile
@@ -148,13 +147,12 @@ def _numpy(spec: DTypeSpec) -> np.dtype[Any]:
 
 
 def _h5py() -> ModuleType:
-    """h5py, for :func:`defects` only: a defect is made *below* h5schema, with raw h5py calls.
+    """h5py, for :func:`defects` only: a defect is made *below* h5schema, with raw h5py calls
+    (the library itself keeps h5py behind its internal ``_h5`` package)."""
+    import h5py
 
-    The package keeps h5py behind ``_h5`` (tests/test_api.py greps for import statements); this
-    test-support module is the deliberate exception, so it loads h5py by name, lazily, only when
-    a defect is drawn or applied.
-    """
-    return importlib.import_module("h5py")
+    module: ModuleType = h5py
+    return module
 
 
 # ---------------------------------------------------------------- dtypes
