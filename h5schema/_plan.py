@@ -22,6 +22,7 @@ from h5schema._errors import MaterializeError
 from h5schema._model import Dataset
 from h5schema._shapes import describe_lengths, describe_shape
 from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec
+from h5schema._spec_attribute import array_value
 from h5schema._strings import decode_array, encode_array
 from h5schema._values import constraint_problems
 
@@ -156,7 +157,10 @@ def _normalize_attr(spec: AttributeSpec, value: Any, apath: str) -> Any:
         "bytes": bytes,
     }
     if spec.type == "array":
-        return np.asarray(value)
+        try:
+            return array_value(spec, value)
+        except ValueError as exc:
+            raise _fail(apath, str(exc)) from None
     items = list(value) if spec.type == "list" else [value]
     if spec.type == "list" and isinstance(value, str | bytes):
         raise _fail(apath, f"expected a list of {kind}, got {type(value).__name__}")
@@ -167,9 +171,17 @@ def _normalize_attr(spec: AttributeSpec, value: Any, apath: str) -> Any:
         ok = isinstance(v, py[kind]) and (kind == "bool" or not isinstance(v, bool))
         if not ok:
             raise _fail(apath, f"expected {spec.describe_type()}, got {type(v).__name__} {v!r}")
+    if kind == "int" and any(not _INT64[0] <= v <= _INT64[1] for v in items):
+        raise _fail(apath, f"expected integers that fit 64 bits, got {max(items, key=abs)!r}")
     if kind == "float":
-        items = [float(v) for v in items]
+        try:
+            items = [float(v) for v in items]
+        except OverflowError:
+            raise _fail(apath, "expected numbers that fit a 64-bit float, got a larger integer") from None
     return items if spec.type == "list" else items[0]
+
+
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def plan_group(
@@ -204,10 +216,16 @@ def plan_group(
                 pending.append((name, pattern.item, given))
     if members:
         raise _fail(path, f"members {sorted(members)} are not declared in the schema")
-    # Datasets with data bind named dims first, so empty ones can follow them.
+    # Datasets with data bind named dims first, so empty ones can follow them; a dim no data
+    # binds starts at the largest lower bound any of its datasets declares.
     pending.sort(key=lambda item: _data_of(item[2]) is None)
+    floors: dict[str, int] = {}
+    for _, dspec, _ in pending:
+        for d in dspec.shape or ():
+            if d.name is not None:
+                floors[d.name] = max(floors.get(d.name, 0), d.lower)
     for name, dspec, given in pending:
-        plan.members.append((name, plan_dataset(dspec, given, _child(path, name), scope, casting)))
+        plan.members.append((name, plan_dataset(dspec, given, _child(path, name), scope, casting, floors)))
     return plan
 
 
@@ -220,7 +238,12 @@ def _data_of(given: Any) -> Any:
 
 
 def plan_dataset(
-    spec: DatasetSpec, given: Any, path: str, scope: dict[str, int], casting: Casting
+    spec: DatasetSpec,
+    given: Any,
+    path: str,
+    scope: dict[str, int],
+    casting: Casting,
+    floors: dict[str, int] | None = None,
 ) -> DatasetPlan:
     mapping = (
         _dataset_mapping(given)
@@ -250,7 +273,7 @@ def plan_dataset(
     if dtype is None or not is_concrete(dtype):
         what = "no dtype" if dtype is None else f"dtype {dtype.describe()}"
         raise _fail(path, f"{what} declared and no data given: declare an exact dtype to create it")
-    shape = _initial_shape(spec, data, path, scope)
+    shape = _initial_shape(spec, data, path, scope, floors or {})
     if data is None and spec.has_data_checks and int(np.prod(shape)) > 0:
         _check_fill(spec, dtype, shape, path)
     if data is not None:
@@ -259,19 +282,44 @@ def plan_dataset(
         found = checker.violations(path)
         if found:
             raise _fail(path, found[0].message.split(": ", 1)[1])
-    chunks = spec.chunks if isinstance(spec.chunks, tuple) else None
-    needs_chunks = spec.chunks is True or (
-        spec.chunks is None
-        and (
-            (spec.maxshape is not None and None in spec.maxshape)
-            or spec.compression not in (None, "none")
-            or bool(spec.shuffle)
-            or bool(spec.fletcher32)
-        )
+    shape, chunks, maxshape = _storage(spec, shape, data, dtype, path)
+    if chunks and maxshape is None and any(c > n for c, n in zip(chunks, shape, strict=True)):
+        shape_limits = tuple(max(c, n) for c, n in zip(chunks, shape, strict=True))
+        maxshape = shape_limits  # HDF5 wants chunks within the maximum shape; maxshape is not checked
+    return DatasetPlan(spec, dtype, shape, maxshape, chunks, data, attrs)
+
+
+def _storage(
+    spec: DatasetSpec, shape: tuple[int, ...], data: np.ndarray | None, dtype: DTypeSpec, path: str
+) -> tuple[tuple[int, ...], tuple[int, ...] | None, tuple[int | None, ...] | None]:
+    """The shape, chunks and maximum shape to create the dataset with."""
+    maxshape = spec.maxshape
+    filters = spec.compression not in (None, "none") or bool(spec.shuffle) or bool(spec.fletcher32)
+    unlimited = maxshape is not None and None in maxshape
+    needs_chunks = (
+        spec.chunks is True
+        or isinstance(spec.chunks, tuple)
+        or (spec.chunks is None and (unlimited or filters))
     )
-    if chunks is None and needs_chunks:
-        chunks = choose_chunks(shape, spec.maxshape, _itemsize(dtype))
-    return DatasetPlan(spec, dtype, shape, spec.maxshape, chunks, data, attrs)
+    if spec.chunks is False:
+        if maxshape is not None and maxshape != shape:
+            raise _fail(
+                path,
+                f"chunks=False keeps it contiguous, so it cannot be resizable to maxshape "
+                f"{describe_lengths(maxshape)} from shape {describe_lengths(shape)}",
+            )
+        return shape, None, None
+    if not needs_chunks:
+        return shape, None, maxshape
+    if shape == ():
+        if data is not None or spec.shape is not None:
+            raise _fail(path, "a scalar dataset cannot be chunked or filtered")
+        rank = len(spec.chunks) if isinstance(spec.chunks, tuple) else 1
+        shape, maxshape = (0,) * rank, (None,) * rank  # any shape: an empty, growable one
+    chunks = (
+        spec.chunks if isinstance(spec.chunks, tuple) else choose_chunks(shape, maxshape, _itemsize(dtype))
+    )
+    return shape, chunks, maxshape
 
 
 def _check_fill(spec: DatasetSpec, dtype: DTypeSpec, shape: tuple[int, ...], path: str) -> None:
@@ -302,7 +350,7 @@ def _itemsize(dtype: DTypeSpec) -> int:
 
 
 def _initial_shape(
-    spec: DatasetSpec, data: np.ndarray | None, path: str, scope: dict[str, int]
+    spec: DatasetSpec, data: np.ndarray | None, path: str, scope: dict[str, int], floors: dict[str, int]
 ) -> tuple[int, ...]:
     if spec.shape is None:
         if data is not None:
@@ -320,7 +368,9 @@ def _initial_shape(
                 f"data of shape {describe_lengths(shape)} does not fit {describe_shape(spec.shape)}",
             )
     else:
-        shape = tuple(scope.get(d.name, d.lower) if d.name else d.lower for d in spec.shape)
+        shape = tuple(
+            scope.get(d.name, floors.get(d.name, d.lower)) if d.name else d.lower for d in spec.shape
+        )
     for axis, (d, n) in enumerate(zip(spec.shape, shape, strict=True)):
         if d.name is None:
             continue

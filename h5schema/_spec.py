@@ -17,6 +17,8 @@ import numpy as np
 from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
 
 from h5schema._dtypes import (
+    ArrayDType,
+    CompoundDType,
     DTypeSpec,
     FamilyDType,
     NumericDType,
@@ -99,6 +101,8 @@ class DatasetSpec(Spec):
     def _ser_bytes(self, v: Any) -> Any:
         if isinstance(v, float) and not math.isfinite(v):
             return v
+        if isinstance(v, complex):  # JSON has no complex numbers: [real, imag]
+            return [v.real, v.imag]
         return latin1(v.tolist() if isinstance(v, np.generic | np.ndarray) else v)
 
     @property
@@ -167,11 +171,21 @@ class DatasetSpec(Spec):
                 raise ValueError("filters (compression, shuffle, fletcher32) need chunks")
         if self.compression_opts is not None and self.compression != "gzip":
             raise ValueError("compression_opts (the gzip level) needs compression='gzip'")
-        if rank == 0 and (chunks not in (None, False) or unlimited):
-            raise ValueError("a scalar dataset cannot be chunked or resizable")
+        filters = self.compression not in (None, "none") or bool(self.shuffle) or bool(self.fletcher32)
+        if rank == 0 and (chunks not in (None, False) or unlimited or filters):
+            raise ValueError("a scalar dataset cannot be chunked, filtered or resizable")
+        if maxshape is not None and 0 in maxshape and (unlimited or chunks not in (None, False) or filters):
+            raise ValueError(
+                f"maxshape {_fmt(maxshape)} has an axis of length 0, which cannot be chunked: "
+                "give it at least 1"
+            )
+        if self.fletcher32 and self.dtype is not None and _has_vlen(self.dtype):
+            raise ValueError("fletcher32 cannot apply to variable-length data (HDF5 refuses it)")
 
     def _check_data(self) -> None:
         dt = self.dtype
+        if _is_complex_exact(dt) and isinstance(self.fillvalue, list | tuple) and len(self.fillvalue) == 2:
+            object.__setattr__(self, "fillvalue", complex(*self.fillvalue))
         if dt is not None and isinstance(dt, StringDType) and dt.encoding == "ascii":
             object.__setattr__(self, "values", unlatin1(self.values))
             object.__setattr__(self, "fillvalue", unlatin1(self.fillvalue))
@@ -190,6 +204,20 @@ class DatasetSpec(Spec):
             for v in vals or ():
                 if v is not None and not _fits(dt, v):
                     raise ValueError(f"{label} {v!r} does not fit dtype {dt.describe()}")
+
+
+def _is_complex_exact(dt: DTypeSpec | None) -> bool:
+    return isinstance(dt, NumericDType) and dt.name in ("complex64", "complex128", "clongdouble")
+
+
+def _has_vlen(dt: DTypeSpec) -> bool:
+    if isinstance(dt, StringDType):
+        return dt.length is None
+    if isinstance(dt, CompoundDType):
+        return any(_has_vlen(f.dtype) for f in dt.fields)
+    if isinstance(dt, ArrayDType):
+        return _has_vlen(dt.base)
+    return False
 
 
 def _is_complex(dt: DTypeSpec) -> bool:
@@ -211,6 +239,8 @@ def _fits(dt: DTypeSpec, value: Any) -> bool:
     except (ValueError, TypeError, OverflowError):
         return False
     if arr.dtype.kind in "iufcb" and cast.dtype.kind in "iufcb":
+        if cast.dtype.kind == "c" and arr.dtype.kind != "c":
+            return True  # a real number always fits a complex one exactly
         with np.errstate(invalid="ignore"):
             return bool(np.array_equal(cast.astype(arr.dtype), arr, equal_nan=arr.dtype.kind in "fc"))
     return True
@@ -328,7 +358,9 @@ class SchemaSpec(Spec):
     def to_yaml(self) -> str:
         import yaml
 
-        return str(yaml.safe_dump(json.loads(self.to_json()), sort_keys=False, allow_unicode=True))
+        # allow_unicode=False: non-ASCII is escaped, so characters YAML treats as line breaks
+        # (U+0085, U+2028, U+2029) survive the round trip.
+        return str(yaml.safe_dump(json.loads(self.to_json()), sort_keys=False, allow_unicode=False))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> SchemaSpec:

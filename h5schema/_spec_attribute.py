@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, field_serializer, field_validator, model_validator
 
-from h5schema._dtypes import DTypeSpec, as_dtype, is_concrete, is_numeric, to_numpy
+from h5schema._dtypes import DTypeSpec, as_dtype, is_concrete, is_numeric
 from h5schema._shapes import DimSpec, as_shape, describe_shape
 from h5schema._spec_base import Count, Number, Scalar, Spec, compile_regex, latin1, sorted_choices, unlatin1
 from h5schema._values import constraint_problems
@@ -61,7 +61,7 @@ class AttributeSpec(Spec):
 
     @field_serializer("default", "choices", when_used="json")
     def _ser_bytes(self, v: Any) -> Any:
-        return latin1(v.tolist() if isinstance(v, np.ndarray) else v)
+        return latin1(_plain(v) if isinstance(v, np.ndarray) else v)
 
     @property
     def scalar_kind(self) -> str:
@@ -79,6 +79,20 @@ class AttributeSpec(Spec):
             raise ValueError(f"'dtype' and 'shape' apply to array attributes, not {t}")
         if self.shape is not None and any(d.name for d in self.shape):
             raise ValueError("named dims are not supported in attribute shapes")
+        if (
+            t == "array"
+            and self.dtype is not None
+            and self.dtype.kind in ("string", "family")
+            and (self.dtype.kind == "string" or getattr(self.dtype, "family", None) == "text")
+        ):
+            raise ValueError("array attributes hold numbers: declare text arrays as list[str] or list[bytes]")
+        if (
+            t == "array"
+            and self.dtype is not None
+            and _is_complex(self.dtype)
+            and any(b is not None for b in (self.gt, self.ge, self.lt, self.le, self.multiple_of))
+        ):
+            raise ValueError("numeric bounds do not apply to complex numbers")
         kind = self.scalar_kind
         numeric = kind in ("int", "float") or (
             t == "array" and (self.dtype is None or is_numeric(self.dtype))
@@ -139,10 +153,46 @@ def _normalize_default(spec: AttributeSpec, value: Any) -> Any:
         return float(value)
     if spec.type == "list" and isinstance(value, tuple):
         return list(value)
-    if spec.type == "array" and not isinstance(value, np.ndarray):
-        dt = to_numpy(spec.dtype) if spec.dtype is not None and is_concrete(spec.dtype) else None
-        return np.asarray(value, dtype=dt)
+    if spec.type == "array":
+        return array_value(spec, value)
     return value
+
+
+def array_value(spec: AttributeSpec, value: Any) -> np.ndarray:
+    """An array attribute's value as stored: the declared dtype without loss, the declared shape.
+
+    Raises ValueError naming the problem (a lossy cast, a wrong shape)."""
+    from h5schema._coerce import coerce
+
+    if spec.dtype is not None and is_concrete(spec.dtype):
+        if _is_complex(spec.dtype) and _pairs(value):
+            value = [complex(*pair) for pair in value]  # how documents spell complex numbers
+        arr = coerce(spec.dtype, value)
+    else:
+        arr = np.asarray(value)
+    if spec.shape is not None and (
+        len(spec.shape) != arr.ndim
+        or not all(d.allows(n) for d, n in zip(spec.shape, arr.shape, strict=True))
+    ):
+        raise ValueError(f"an array of shape {arr.shape} does not fit {describe_shape(spec.shape)}")
+    return arr
+
+
+def _pairs(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value)
+
+
+def _is_complex(dt: DTypeSpec) -> bool:
+    return dt.kind == "numeric" and getattr(dt, "name", "").startswith(("complex", "clong"))
+
+
+def _plain(arr: np.ndarray) -> Any:
+    """An array as JSON-ready lists: long doubles as floats, complex numbers as [real, imag]."""
+    if arr.dtype.kind == "c":
+        return [[float(z.real), float(z.imag)] for z in arr.astype(np.complex128).ravel()]
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > 8:
+        return arr.astype(np.float64).tolist()
+    return arr.tolist()
 
 
 def _default_kind_ok(spec: AttributeSpec, value: Any) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 __all__ = [
@@ -36,7 +37,7 @@ class Spec(BaseModel):
         if type(self) is not type(other):
             return NotImplemented
         assert isinstance(other, Spec)
-        return self.model_dump_json() == other.model_dump_json()
+        return _same(self.model_dump(), other.model_dump())
 
     def __hash__(self) -> int:
         return hash(self.model_dump_json())
@@ -97,3 +98,25 @@ def check_names(names: list[str], what: str) -> None:
         if n in seen:
             raise ValueError(f"{what} {n!r} is declared twice")
         seen.add(n)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality of dumped specs: exact types (1 is not 1.0, b"x" is not "x"), NaN equal to NaN,
+    arrays compared by dtype, shape and content."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float | complex):
+        return a == b or (a != a and b != b)
+    if isinstance(a, np.ndarray | np.generic):
+        x, y = np.asarray(a), np.asarray(b)
+        if x.dtype != y.dtype or x.shape != y.shape:
+            return False
+        equal = x == y
+        if x.dtype.kind in "fc":
+            equal = equal | (np.isnan(x) & np.isnan(y))
+        return bool(np.all(equal))
+    return bool(a == b)

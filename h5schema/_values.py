@@ -82,6 +82,8 @@ def constraint_problems(c: Constraints, value: Any) -> list[Problem]:
     every other constraint applies to a scalar, or to each item of a sequence.
     """
     problems: list[Problem] = []
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()  # a 0-d array is one value
     is_seq = isinstance(value, list | tuple | np.ndarray)
     if c.min_length is not None or c.max_length is not None:
         n = len(value) if is_seq or isinstance(value, str | bytes) else None

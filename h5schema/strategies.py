@@ -645,7 +645,7 @@ def _attribute_spec(
     kind = kw.get("item", t)
     npdt: np.dtype[Any] | None = None
     if t == "array":
-        dt = draw(st.none() | dtypes())
+        dt = draw(st.none() | dtypes(strings=False))  # text arrays are list[str] / list[bytes]
         kw["dtype"] = dt
         npdt = None if dt is None else _numpy(dt)
         kw["shape"] = draw(
@@ -880,6 +880,15 @@ class _Opts:
     data_checks: bool = True
 
 
+def _vlen_spec(dt: DTypeSpec) -> bool:
+    """Whether a declared dtype holds variable-length data (HDF5 refuses fletcher32 on it)."""
+    if isinstance(dt, StringDType):
+        return dt.length is None
+    if isinstance(dt, CompoundDType):
+        return any(_vlen_spec(f.dtype) for f in dt.fields)
+    return False
+
+
 @st.composite
 def _axis(draw: DrawFn, witness: Mapping[str, int], max_side: int) -> tuple[DimSpec, int, int | None]:
     """One declared axis, the least length it needs and the largest it allows (None: any)."""
@@ -929,10 +938,11 @@ def _dataset_spec(
     )
     mode = draw(st.sampled_from(modes))
     maxshape: tuple[int | None, ...] | None = None
+    # a maxshape axis of length 0 cannot be chunked (a definition error): start bounds at 1
     if mode == "fixed":
-        maxshape = tuple(draw(st.integers(n, n + 1)) for n in needs)
+        maxshape = tuple(draw(st.integers(max(n, 1), max(n, 1) + 1)) for n in needs)
     elif mode == "unlimited":
-        maxshape = (None, *(draw(st.none() | st.integers(n, n + 1)) for n in needs[1:]))
+        maxshape = (None, *(draw(st.none() | st.integers(max(n, 1), max(n, 1) + 1)) for n in needs[1:]))
     unlimited = maxshape is not None and None in maxshape
     # without a declared shape or maxshape the rank of the data is open: no chunk tuple then
     declared_rank = rank > 0 and (shape is not None or maxshape is not None)
@@ -950,12 +960,13 @@ def _dataset_spec(
             sizes.append(draw(st.integers(1, top)))
         chunks = tuple(sizes)
     compression = compression_opts = shuffle = fletcher32 = None
-    if chunks is not False:
+    if chunks is not False and rank > 0:  # scalars take no filters
         compression = draw(st.sampled_from((None, None, "none", "gzip", "lzf")))
         if compression == "gzip":
             compression_opts = draw(st.none() | st.integers(0, 9))
         shuffle = draw(st.sampled_from((None, False, True)))
-        fletcher32 = draw(st.sampled_from((None, False, True)))
+        # HDF5 refuses fletcher32 on variable-length data
+        fletcher32 = draw(st.sampled_from((None, False) if _vlen_spec(dt) else (None, False, True)))
     else:
         compression = draw(st.sampled_from((None, "none")))
         shuffle = draw(st.sampled_from((None, False)))

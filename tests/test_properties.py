@@ -151,10 +151,6 @@ def _attribute_and_value(draw: st.DrawFn) -> tuple[h5s.AttributeSpec, Any]:
     return h5s.AttributeSpec(name="a", type="array", dtype=declared), value
 
 
-# FAILS until two library bugs are fixed (found by this property; repro in the report):
-# - array attribute values are cast unsafely: AttributeSpec(type="array", dtype="int8") with
-#   np.array([1.5, 300]) is written as [1, 44] and validates clean;
-# - int attributes outside int64 (and floats from huge ints) raise OverflowError, not MaterializeError.
 @PROPERTY
 @given(case=_attribute_and_value())
 def test_attribute_values_are_stored_exactly_or_refused(
@@ -177,15 +173,13 @@ def test_attribute_values_are_stored_exactly_or_refused(
 # ---------------------------------------------------------------- appends
 
 
-# FAILS until a library bug is fixed: a resizable dataset with a zero-length fixed axis,
-# DatasetSpec(dtype="int8", shape=(None, 0), maxshape=(None, 0)), cannot be materialized (its
-# automatic chunks (1048576, 1) exceed the axis: h5py ValueError). Appends themselves pass.
 @PROPERTY
 @given(data=st.data())
 def test_appends_read_back_as_the_concatenation(tmp_path: Path, data: st.DataObject) -> None:
     """Any sequence of batch sizes (empty ones too), of any dtype, reads back as the concatenation."""
     dtype = data.draw(h5st.dtypes(compound=True), label="dtype")
-    trailing = data.draw(st.lists(st.integers(0, 3), max_size=2).map(tuple), label="trailing")
+    # a chunked axis needs a maximum of at least 1 (a 0 there is a schema definition error)
+    trailing = data.draw(st.lists(st.integers(1, 3), max_size=2).map(tuple), label="trailing")
     spec = h5s.DatasetSpec(name="x", dtype=dtype, shape=(None, *trailing), maxshape=(None, *trailing))
     sizes = data.draw(st.lists(st.integers(0, 4), max_size=5), label="sizes")
     batches = [data.draw(h5st.data_for(spec, (k, *trailing))) for k in sizes]
@@ -326,13 +320,6 @@ def test_invalid_group_append_is_refused_and_writes_nothing(
 # ---------------------------------------------------------------- materialize, then validate
 
 
-# FAILS until library bugs are fixed (each one a schema accepted at definition time that the
-# materializer cannot turn into a clean file; repro in the report):
-# - chunk tuples larger than the data on a fixed axis, or chunks on a zero-length axis (h5py ValueError);
-# - scalar datasets with compression/shuffle/fletcher32 (h5py TypeError);
-# - maxshape given with chunks=False: the file is chunked anyway (chunks_mismatch);
-# - fletcher32 on variable-length strings (h5py "not suitable for filters");
-# - fixed-length UTF-8 string array attributes with non-ASCII text (UnicodeEncodeError).
 @PROPERTY
 @given(data=st.data(), schema=h5st.schemas())
 def test_materialized_files_validate_without_any_violation(
@@ -346,9 +333,6 @@ def test_materialized_files_validate_without_any_violation(
     assert report.violations == (), str(report)
 
 
-# FAILS until the bugs above are fixed, and: without data, a named dim takes the first dataset's
-# lower bound even when another dataset of the group needs more (shape_mismatch in the new file),
-# and DatasetSpec(dtype="int8", chunks=True) without data becomes an unchunked scalar.
 @PROPERTY
 @given(data=st.data(), schema=h5st.schemas())
 def test_materialize_with_missing_data_refuses_or_validates_clean(
@@ -442,10 +426,6 @@ def _dense_schemas() -> st.SearchStrategy[h5s.SchemaSpec]:
     )
 
 
-# FAILS until library bugs are fixed (repro in the report): U+0085 in any name or text becomes a
-# space through YAML; a complex fill value comes back as the str '1+2j' (and == still holds, as it
-# compares JSON dumps); long double array defaults cannot be dumped; string-dtype array defaults
-# change type (bytes -> str) or fail to load; an empty int64 array default comes back as float64.
 @PROPERTY
 @given(schema=st.one_of(h5st.schemas(), _dense_schemas()))
 def test_json_and_yaml_documents_read_back_as_the_same_schema(schema: h5s.SchemaSpec) -> None:

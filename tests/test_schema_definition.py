@@ -71,7 +71,7 @@ DS = h5s.Dataset
         ({"d": (DS, h5s.dataset(np.int8, shape=(True,)))}, "a shape entry cannot be a bool"),
         (
             {"d": (DS, h5s.dataset(np.int8, shape=(), chunks=True))},
-            "a scalar dataset cannot be chunked or resizable",
+            "a scalar dataset cannot be chunked, filtered or resizable",
         ),
         (
             {"fs": (int, h5s.attribute(-1, gt=0))},
@@ -93,6 +93,12 @@ DS = h5s.Dataset
             "min_count 3 is greater than max_count 1",
         ),
         ({"x": (DS, h5s.dataset(np.int8, name="a/b"))}, "'a/b' is not a valid HDF5 member name"),
+        (
+            {"d": (DS, h5s.dataset(np.int8, shape=(), compression="gzip"))},
+            "cannot be chunked, filtered or resizable",
+        ),
+        ({"d": (DS, h5s.dataset(np.int8, shape=(None, 0), maxshape=(None, 0)))}, "has an axis of length 0"),
+        ({"d": (DS, h5s.dataset(str, fletcher32=True))}, "fletcher32 cannot apply to variable-length data"),
         (
             {
                 "a": (DS, h5s.dataset(np.int8, shape=(h5s.dim("n", size=3),))),
