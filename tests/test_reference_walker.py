@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import h5py
 import pytest
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
 
 import h5schema as h5s
+import h5schema.strategies as h5st
 from tests import test_codes, test_tutorial
 from tests.helpers import speech_schema, write_tutorial
 from tests.reference_walker import reference_validate
@@ -67,3 +71,23 @@ def test_layout_and_data_cases_match_the_reference(tmp_path: Path) -> None:
                 f.create_dataset("prob", data=prob, chunks=(16,))
                 f.create_dataset("count", data=np.arange(-3, 40, dtype="i4"))
         assert findings(h5s.validate(path, schema)) == reference_validate(str(path), schema)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+@given(data=st.data(), schema=h5st.schemas())
+def test_generated_files_and_defects_match_the_reference(
+    tmp_path: Path, data: st.DataObject, schema: h5s.SchemaSpec
+) -> None:
+    """On generated schemas and files, clean or with up to two defects, both walks agree."""
+    values = data.draw(h5st.values_for(schema), label="values")
+    path = Path(tempfile.mkdtemp(dir=tmp_path)) / "file.h5"
+    try:
+        h5s.materialize(path, schema, values=values)
+    except h5s.MaterializeError:
+        reject()
+    for _ in range(data.draw(st.integers(0, 2), label="defects")):
+        try:
+            data.draw(h5st.mutants(schema, path), label="defect")
+        except Exception:  # a second defect may find nothing left to break
+            break
+    assert findings(h5s.validate(path, schema)) == reference_validate(str(path), schema)
