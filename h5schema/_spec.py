@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, field_serializer, field_validator, model_validator
+from pydantic import Field, ValidationError, field_serializer, model_validator
 
 from h5schema._dtypes import (
     ArrayDType,
@@ -23,24 +23,24 @@ from h5schema._dtypes import (
     FamilyDType,
     NumericDType,
     StringDType,
-    as_dtype,
     is_concrete,
     is_numeric,
     to_numpy,
 )
 from h5schema._errors import SchemaDefinitionError
-from h5schema._shapes import DimSpec, as_shape, describe_shape
+from h5schema._shapes import describe_shape
 from h5schema._spec_attribute import AttributeSpec
 from h5schema._spec_base import (
     FORMAT,
+    ChoicesField,
     Count,
+    DTypeField,
     Number,
-    Scalar,
+    ShapeField,
     Spec,
     check_names,
     compile_regex,
     latin1,
-    sorted_choices,
     unlatin1,
 )
 
@@ -64,8 +64,8 @@ class DatasetSpec(Spec):
     name: str | None = None
     required: bool = True
     description: str | None = None
-    dtype: DTypeSpec | None = None
-    shape: tuple[DimSpec, ...] | None = None
+    dtype: DTypeField = None
+    shape: ShapeField = None
     maxshape: tuple[Annotated[int, Field(ge=0)] | None, ...] | None = None
     chunks: bool | tuple[Annotated[int, Field(ge=1)], ...] | None = None
     compression: Literal["gzip", "lzf", "none"] | None = None
@@ -73,7 +73,7 @@ class DatasetSpec(Spec):
     shuffle: bool | None = None
     fletcher32: bool | None = None
     fillvalue: Any = None
-    values: tuple[Scalar, ...] | None = None
+    values: ChoicesField = None
     gt: Number | None = None
     ge: Number | None = None
     lt: Number | None = None
@@ -81,21 +81,6 @@ class DatasetSpec(Spec):
     allow_nan: bool = True
     closed: bool = False
     attributes: tuple[AttributeSpec, ...] = ()
-
-    @field_validator("dtype", mode="before")
-    @classmethod
-    def _parse_dtype(cls, v: Any) -> Any:
-        return None if v is None else as_dtype(v)
-
-    @field_validator("shape", mode="before")
-    @classmethod
-    def _parse_shape(cls, v: Any) -> Any:
-        return as_shape(v)
-
-    @field_validator("values", mode="before")
-    @classmethod
-    def _parse_values(cls, v: Any) -> Any:
-        return sorted_choices(v)
 
     @field_serializer("values", "fillvalue", when_used="json")
     def _ser_bytes(self, v: Any) -> Any:

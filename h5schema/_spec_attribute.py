@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, field_serializer, field_validator, model_validator
+from pydantic import Field, field_serializer, model_validator
 
-from h5schema._dtypes import DTypeSpec, as_dtype, is_concrete, is_numeric
-from h5schema._shapes import DimSpec, as_shape, describe_shape
-from h5schema._spec_base import Count, Number, Scalar, Spec, compile_regex, latin1, sorted_choices, unlatin1
+from h5schema._dtypes import DTypeSpec, is_concrete, is_numeric
+from h5schema._shapes import describe_shape
+from h5schema._spec_base import (
+    ChoicesField,
+    Count,
+    DTypeField,
+    Number,
+    ShapeField,
+    Spec,
+    compile_regex,
+    latin1,
+    unlatin1,
+)
 from h5schema._values import constraint_problems
 
 __all__ = ["AttrType", "AttributeSpec", "ItemType"]
@@ -29,8 +39,8 @@ class AttributeSpec(Spec):
     name: Annotated[str, Field(min_length=1)]
     type: AttrType
     item: ItemType | None = None
-    dtype: DTypeSpec | None = None
-    shape: tuple[DimSpec, ...] | None = None
+    dtype: DTypeField = None
+    shape: ShapeField = None
     required: bool = True
     default: Any = None
     description: str | None = None
@@ -42,22 +52,7 @@ class AttributeSpec(Spec):
     min_length: Count | None = None
     max_length: Count | None = None
     pattern: str | None = None
-    choices: tuple[Scalar, ...] | None = None
-
-    @field_validator("dtype", mode="before")
-    @classmethod
-    def _parse_dtype(cls, v: Any) -> Any:
-        return None if v is None else as_dtype(v)
-
-    @field_validator("shape", mode="before")
-    @classmethod
-    def _parse_shape(cls, v: Any) -> Any:
-        return as_shape(v)
-
-    @field_validator("choices", mode="before")
-    @classmethod
-    def _parse_choices(cls, v: Any) -> Any:
-        return sorted_choices(v)
+    choices: ChoicesField = None
 
     @field_serializer("default", "choices", when_used="json")
     def _ser_bytes(self, v: Any) -> Any:

@@ -6,13 +6,26 @@ import re
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
+
+from h5schema._dtypes import DTypeSpec, as_dtype
+from h5schema._shapes import DimSpec, as_shape
 
 __all__ = [
     "FORMAT",
+    "ChoicesField",
     "Count",
+    "DTypeField",
     "Number",
     "Scalar",
+    "ShapeField",
     "Spec",
     "check_names",
     "compile_regex",
@@ -25,6 +38,16 @@ FORMAT = "h5schema/1"
 Scalar = bool | int | float | str | bytes
 Number = int | float
 Count = Annotated[int, Field(ge=0)]
+
+
+def _dtype_or_none(value: Any) -> Any:
+    return None if value is None else as_dtype(value)
+
+
+# Fields that accept the user's shorthand (np.float32, ("n", 40), a set of values) and store the
+# parsed form, shared by the attribute and dataset nodes.
+DTypeField = Annotated[DTypeSpec | None, BeforeValidator(_dtype_or_none)]
+ShapeField = Annotated[tuple[DimSpec, ...] | None, BeforeValidator(as_shape)]
 
 
 class Spec(BaseModel):
@@ -83,6 +106,9 @@ def sorted_choices(values: Any) -> tuple[Any, ...] | None:
     if isinstance(values, set | frozenset):
         items.sort(key=lambda v: (type(v).__name__, v))
     return tuple(items)
+
+
+ChoicesField = Annotated[tuple[Scalar, ...] | None, BeforeValidator(sorted_choices)]
 
 
 def compile_regex(pattern: str, what: str) -> re.Pattern[str]:
