@@ -14,11 +14,13 @@ import numpy as np
 
 from h5schema import _h5
 from h5schema._codes import Code
+from h5schema._dtypes import DTypeSpec, StringDType
 from h5schema._report import Violation
 from h5schema._spec import DatasetSpec
+from h5schema._strings import decode_array
 from h5schema._values import bound_problems, describe_bounds
 
-__all__ = ["BLOCK_BYTES", "DataChecker", "check_data"]
+__all__ = ["BLOCK_BYTES", "DataChecker", "batch_problem", "check_data"]
 
 BLOCK_BYTES = 1024 * 1024  # small enough that the check passes run from the CPU cache
 _SHOW = 5
@@ -157,13 +159,27 @@ def _range_mask(block: np.ndarray, gt: Any, ge: Any, lt: Any, le: Any) -> np.nda
     return mask
 
 
-def _violation(path: str, expected: str, f: _Finding, what: str) -> Violation:
+def _detail(expected: str, f: _Finding, what: str) -> str:
     where = "" if f.first is None else f", first at index {list(f.first)}"
     shown = ", ".join(repr(v) for v in f.samples)
+    return f"expected {expected}, got {f.count} element(s) {what}: {shown}{where}"
+
+
+def _violation(path: str, expected: str, f: _Finding, what: str) -> Violation:
     return Violation(
         path=path,
         code=Code.VALUE_CONSTRAINT,
-        message=f"{path}: expected {expected}, got {f.count} element(s) {what}: {shown}{where}",
+        message=f"{path}: {_detail(expected, f, what)}",
         expected=expected,
         actual={"count": f.count, "examples": f.samples, "first_index": list(f.first or ())},
     )
+
+
+def batch_problem(spec: DatasetSpec, dtype: DTypeSpec, batch: np.ndarray) -> str | None:
+    """The first data-check problem of an in-memory batch (as stored, strings still encoded),
+    without the path; None when the batch passes. Materializing and appending both use it."""
+    view = decode_array(dtype, batch) if isinstance(dtype, StringDType) else batch
+    checker = DataChecker(spec)
+    checker.feed(view, (0,) * view.ndim)
+    found = checker.violations("")
+    return found[0].message.removeprefix(": ") if found else None

@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from h5schema._coerce import Casting, coerce
-from h5schema._datachecks import DataChecker
+from h5schema._datachecks import batch_problem
 from h5schema._dtypes import DTypeSpec, StringDType, as_dtype, from_numpy, is_concrete, to_numpy
 from h5schema._errors import MaterializeError
 from h5schema._model import Dataset
 from h5schema._shapes import describe_lengths, describe_shape
 from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec
 from h5schema._spec_attribute import array_value
-from h5schema._strings import decode_array, encode_array
+from h5schema._strings import encode_array
 from h5schema._values import constraint_problems
 
 __all__ = [
@@ -276,12 +276,9 @@ def plan_dataset(
     shape = _initial_shape(spec, data, path, scope, floors or {})
     if data is None and spec.has_data_checks and int(np.prod(shape)) > 0:
         _check_fill(spec, dtype, shape, path)
-    if data is not None:
-        checker = DataChecker(spec)
-        checker.feed(_checkable(dtype, data), (0,) * data.ndim)
-        found = checker.violations(path)
-        if found:
-            raise _fail(path, found[0].message.split(": ", 1)[1])
+    problem = batch_problem(spec, dtype, data) if data is not None else None
+    if problem is not None:
+        raise _fail(path, problem)
     shape, chunks, maxshape = _storage(spec, shape, data, dtype, path)
     if chunks and maxshape is None and any(c > n for c, n in zip(chunks, shape, strict=True)):
         shape_limits = tuple(max(c, n) for c, n in zip(chunks, shape, strict=True))
@@ -327,21 +324,12 @@ def _check_fill(spec: DatasetSpec, dtype: DTypeSpec, shape: tuple[int, ...], pat
     fill = spec.fillvalue
     if fill is None:
         fill = ("" if dtype.encoding == "utf-8" else b"") if isinstance(dtype, StringDType) else 0
-    checker = DataChecker(spec)
-    checker.feed(np.array([fill], dtype=object if isinstance(fill, str | bytes) else None), (0,))
-    found = checker.violations(path)
-    if found:
+    if batch_problem(spec, dtype, np.array([fill], dtype=object if isinstance(fill, str | bytes) else None)):
         raise _fail(
             path,
             f"no data given for its {describe_lengths(shape)} elements, and the fill value {fill!r} "
             "breaks its data checks: give data for it",
         )
-
-
-def _checkable(dtype: DTypeSpec, data: np.ndarray) -> np.ndarray:
-    if isinstance(dtype, StringDType) and dtype.length is not None:
-        return decode_array(dtype, data)
-    return data
 
 
 def _itemsize(dtype: DTypeSpec) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -294,7 +295,12 @@ class GroupSpec(Spec):
         return tuple(m for m in self.members if isinstance(m, DatasetSpec))
 
     def compiled_patterns(self) -> list[tuple[re.Pattern[str], PatternSpec]]:
-        return [(re.compile(p.pattern), p) for p in self.patterns]
+        return [(_regex(p.pattern), p) for p in self.patterns]
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _check_dims(group: GroupSpec) -> None:

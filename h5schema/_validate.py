@@ -9,9 +9,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from h5schema import _h5
@@ -22,7 +20,7 @@ from h5schema._dtypes import DTypeSpec
 from h5schema._model import as_schema
 from h5schema._report import Report, Violation
 from h5schema._shapes import DimSpec, describe_lengths, describe_shape
-from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
+from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
 
 __all__ = ["validate"]
 
@@ -131,7 +129,7 @@ class _Walker:
                     )
                 continue
             self.member(gid, link, member, _child(path, name), scope)
-        for regex, pattern in _patterns(spec):
+        for regex, pattern in spec.compiled_patterns():
             matched = [n for n in found if regex.fullmatch(n)]
             for name in matched:
                 self.member(gid, found.pop(name), pattern.item, _child(path, name), scope)
@@ -356,15 +354,6 @@ def _fits(dims: tuple[Dim, ...], shape: tuple[int, ...], scope: dict[str, tuple[
             if bound is None or bound[0] != n:
                 return False
     return True
-
-
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _patterns(spec: GroupSpec) -> list[tuple[re.Pattern[str], PatternSpec]]:
-    return [(_compiled(p.pattern), p) for p in spec.patterns]
 
 
 def _checks_layout(spec: DatasetSpec) -> bool:

@@ -18,7 +18,7 @@ import numpy as np
 
 from h5schema import _h5
 from h5schema._coerce import Casting, coerce
-from h5schema._datachecks import DataChecker
+from h5schema._datachecks import batch_problem
 from h5schema._dtypes import DTypeSpec, StringDType
 from h5schema._errors import MaterializeError, WriteError
 from h5schema._materialize import materialize, resolve, write_dataset, write_plan
@@ -26,7 +26,6 @@ from h5schema._model import as_schema
 from h5schema._plan import attr_dtype, plan_attrs, plan_dataset, plan_group, to_mapping
 from h5schema._shapes import describe_lengths
 from h5schema._spec import DatasetSpec, GroupSpec
-from h5schema._strings import decode_array
 from h5schema._validate import validate
 
 __all__ = ["DatasetWriter", "FileWriter", "GroupWriter", "create", "open_writer"]
@@ -109,13 +108,9 @@ class DatasetWriter:
         dim = self.spec.shape[self.axis] if self.spec.shape else None
         if dim is not None and dim.upper is not None and new_len > dim.upper:
             raise WriteError(f"{self.path}: {new_len} rows would exceed the declared maximum {dim.upper}")
-        if self._checker and arr.size:
-            checker = DataChecker(self.spec)
-            view = decode_array(self.dtype, arr) if isinstance(self.dtype, StringDType) else arr
-            checker.feed(view, tuple(0 for _ in arr.shape))
-            found = checker.violations(self.path)
-            if found:
-                raise WriteError(f"{self.path}: batch refused: {found[0].message.split(': ', 1)[1]}")
+        problem = batch_problem(self.spec, self.dtype, arr) if self._checker and arr.size else None
+        if problem is not None:
+            raise WriteError(f"{self.path}: batch refused: {problem}")
         return arr
 
     def stage(self, arr: np.ndarray) -> bool:

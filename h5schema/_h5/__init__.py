@@ -1,6 +1,6 @@
 """The only place that talks to h5py.
 
-Everything above it works with plain records (``Link``, ``AttrInfo``, ``DatasetInfo``) and the
+Everything above it works with plain records (``Link``, ``AttrRead``, ``DatasetInfo``) and the
 schema's own dtype models; handles (``Handle``) pass through as opaque objects. Failures are
 turned into :class:`Unreadable` (the file) or :class:`ObjectError` (one object) with a readable
 message.
@@ -8,7 +8,6 @@ message.
 
 from h5schema._h5._open import file_label, is_h5py_object, name_of, open_read, root_of
 from h5schema._h5._read import (
-    attribute_info,
     attribute_names,
     dataset_info,
     dtype_spec,
@@ -22,7 +21,6 @@ from h5schema._h5._read import (
     scan_attributes,
 )
 from h5schema._h5._types import (
-    AttrInfo,
     AttrRead,
     AttrScan,
     DatasetInfo,
@@ -49,7 +47,6 @@ from h5schema._h5._write import (
 )
 
 __all__ = [
-    "AttrInfo",
     "AttrRead",
     "AttrScan",
     "DatasetInfo",
@@ -58,7 +55,6 @@ __all__ = [
     "LinkKind",
     "ObjectError",
     "Unreadable",
-    "attribute_info",
     "attribute_names",
     "close",
     "create_atomic",

@@ -15,7 +15,7 @@ import numpy as np
 from h5py import h5a, h5d, h5g, h5l, h5o, h5s, h5t, h5z
 
 from h5schema._dtypes import DTypeSpec, StringDType, from_numpy
-from h5schema._h5._types import AttrInfo, AttrRead, AttrScan, DatasetInfo, Handle, Link, LinkKind, ObjectError
+from h5schema._h5._types import AttrRead, AttrScan, DatasetInfo, Handle, Link, LinkKind, ObjectError
 from h5schema._strings import decode_array
 
 _UNLIMITED = h5s.UNLIMITED
@@ -190,15 +190,6 @@ def scan_attributes(oid: Handle, wanted: Sequence[tuple[str, bool]]) -> AttrScan
 
 def _attr(oid: Handle, name: str) -> Any:
     return h5a.open(oid, name.encode("utf-8", errors="surrogateescape"))
-
-
-def attribute_info(oid: Handle, name: str) -> AttrInfo:
-    try:
-        a = _attr(oid, name)
-        null = a.get_space().get_simple_extent_type() == h5s.NULL
-        return AttrInfo(dtype_spec(a.dtype), None if null else tuple(a.shape))
-    except Exception as exc:
-        raise ObjectError(f"cannot read attribute type: {exc}") from None
 
 
 def read_attribute(oid: Handle, name: str) -> Any:

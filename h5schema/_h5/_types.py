@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from h5py import h5s
-
 from h5schema._dtypes import DTypeSpec
 
 __all__ = [
-    "AttrInfo",
     "AttrRead",
     "AttrScan",
     "DatasetInfo",
@@ -27,7 +24,6 @@ Handle = Any  # an h5py ObjectID (GroupID, DatasetID, ...); opaque outside this 
 LinkKind = Literal[
     "hard", "group", "dataset", "datatype", "soft_link", "external_link", "other", "unreadable"
 ]
-_UNLIMITED = h5s.UNLIMITED
 
 
 class Unreadable(Exception):
@@ -43,12 +39,6 @@ class Link:
     name: str
     kind: LinkKind
     target: str | None = None  # soft/external link destination; for "unreadable", the error
-
-
-@dataclass(frozen=True, slots=True)
-class AttrInfo:
-    dtype: DTypeSpec
-    shape: tuple[int, ...] | None  # None: the null dataspace (h5py.Empty)
 
 
 # Records are plain slotted dataclasses (not frozen): the walker builds one per object and per
