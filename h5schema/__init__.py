@@ -25,13 +25,14 @@ _EXPORTS: dict[str, str] = {
     "Dataset": "h5schema._model",
     "DatasetReader": "h5schema._readers",
     "DatasetSpec": "h5schema._spec",
-    "DatasetWriter": "h5schema._writers",
+    "DatasetWriter": "h5schema._dataset_writer",
     "DimSpec": "h5schema._shapes",
     "EnumDType": "h5schema._dtypes",
     "FamilyDType": "h5schema._dtypes",
     "File": "h5schema._model",
     "FileReader": "h5schema._readers",
     "FileWriter": "h5schema._writers",
+    "FlushPolicy": "h5schema._flush",
     "Group": "h5schema._model",
     "GroupReader": "h5schema._readers",
     "GroupSpec": "h5schema._spec",
@@ -70,6 +71,7 @@ _EXPORTS: dict[str, str] = {
 if _TYPE_CHECKING:
     from h5schema._codes import Code, Severity
     from h5schema._coerce import Casting
+    from h5schema._dataset_writer import DatasetWriter
     from h5schema._dtypes import (
         ArrayDType,
         CompoundDType,
@@ -92,6 +94,7 @@ if _TYPE_CHECKING:
         TargetExistsError,
         WriteError,
     )
+    from h5schema._flush import FlushPolicy
     from h5schema._loader import load_schema
     from h5schema._materialize import materialize
     from h5schema._model import Dataset, File, Group, as_schema, attribute, dataset, group, members
@@ -100,7 +103,7 @@ if _TYPE_CHECKING:
     from h5schema._shapes import DimSpec, dim
     from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
     from h5schema._validate import validate
-    from h5schema._writers import DatasetWriter, FileWriter, GroupWriter, create, open_writer
+    from h5schema._writers import FileWriter, GroupWriter, create, open_writer
 
 
 def __getattr__(name: str) -> _Any:
@@ -136,6 +139,7 @@ __all__ = [
     "File",
     "FileReader",
     "FileWriter",
+    "FlushPolicy",
     "Group",
     "GroupReader",
     "GroupSpec",

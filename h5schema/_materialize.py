@@ -1,7 +1,8 @@
 """The materializer: plan a conforming file from a schema and values, then write it atomically.
 
-The file is built in a temporary sibling and moved into place only when complete, so a failure
-at any step leaves nothing at the target path.
+The file is built in a temporary sibling (``.<name>.h5schema-<random>.tmp``) and moved into place
+only when complete, so a failure at any step leaves nothing at the target path; a process killed
+meanwhile (SIGKILL) leaves nothing there either, only the temporary sibling, which may be deleted.
 """
 
 from __future__ import annotations
@@ -70,13 +71,16 @@ def materialize(
     values: dict[str, Any] | None = None,
     overwrite: bool = False,
     casting: Casting = "lossless",
+    swmr: bool = False,
 ) -> Path:
     """Create a file that conforms to the schema, atomically.
 
     ``schema_or_values`` is a schema instance holding attribute values and data, a schema class
     (built from its defaults), or a schema document with ``values`` as a mapping keyed by HDF5
     names. Raises :class:`MaterializeError` (nothing written) when the values do not fit, and
-    :class:`TargetExistsError` when ``path`` exists and ``overwrite`` is false.
+    :class:`TargetExistsError` when ``path`` exists and ``overwrite`` is false. ``swmr=True``
+    writes the file in the HDF5 1.10 format (readable by HDF5 1.10 and later), which writing it
+    in SWMR mode needs (``open_writer(path, schema, swmr=True)``).
     """
     target = Path(path)
     spec, mapping = resolve(schema_or_values)
@@ -86,7 +90,7 @@ def materialize(
     if target.exists() and not overwrite:
         raise TargetExistsError(f"{target} exists; pass overwrite=True to replace it")
     try:
-        _h5.create_atomic(target, lambda f: write_plan(f, plan), overwrite=overwrite)
+        _h5.create_atomic(target, lambda f: write_plan(f, plan), overwrite=overwrite, swmr=swmr)
     except FileExistsError:
         raise TargetExistsError(f"{target} exists; pass overwrite=True to replace it") from None
     return target

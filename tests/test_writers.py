@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import h5schema as h5s
-from h5schema import _writers
+from h5schema import _dataset_writer
 
 
 class Rec(h5s.Group):
@@ -192,8 +192,8 @@ def test_open_writer_appends_to_an_existing_file_and_refuses_invalid_ones(tmp_pa
 
 
 def test_large_batches_are_written_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A batch beyond the flush size is written at once, and reads back whole."""
-    monkeypatch.setattr(_writers, "_FLUSH_BYTES", 64)
+    """A batch beyond the buffer size is written at once, and reads back whole."""
+    monkeypatch.setattr(_dataset_writer, "_BUFFER_BYTES", 64)
     with h5s.create(tmp_path / "f.h5", Root) as f:
         other = f.dataset("rec/other")
         other.append(np.arange(100))

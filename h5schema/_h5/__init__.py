@@ -31,6 +31,7 @@ from h5schema._h5._types import (
     Unreadable,
 )
 from h5schema._h5._write import (
+    SwmrUnsupported,
     close,
     create_atomic,
     create_dataset,
@@ -54,6 +55,7 @@ __all__ = [
     "Link",
     "LinkKind",
     "ObjectError",
+    "SwmrUnsupported",
     "Unreadable",
     "attribute_names",
     "close",

@@ -31,19 +31,34 @@ def _umask() -> int:
     return mask
 
 
-def create_atomic(path: Path, build: Callable[[h5py.File], None], *, overwrite: bool) -> None:
+class SwmrUnsupported(Exception):
+    """The file cannot be written in SWMR mode; ``str()`` says why."""
+
+
+TEMP_PREFIX = ".{name}.h5schema-"
+TEMP_SUFFIX = ".tmp"
+# HDF5 1.10's file format (superblock version 3), the oldest SWMR writing accepts.
+_SWMR_LIBVER = ("v110", "latest")
+
+
+def create_atomic(
+    path: Path, build: Callable[[h5py.File], None], *, overwrite: bool, swmr: bool = False
+) -> None:
     """Build a new file in a temporary sibling and move it into place only when complete.
 
-    Without ``overwrite`` the final step is a hard link, which fails if the target appeared in
-    the meantime; a failure at any step leaves nothing at ``path``.
+    The sibling is named ``.<name>.h5schema-<random>.tmp``; a process killed before the end
+    leaves it behind, never a partial file at ``path``. Without ``overwrite`` the final step is
+    a hard link, which fails if the target appeared in the meantime. With ``swmr`` the file is
+    written in the HDF5 1.10 format, which SWMR writing needs.
     """
     directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    prefix = TEMP_PREFIX.format(name=path.name)
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=directory)
     os.close(fd)
     tmp = Path(tmp_name)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a data file follows the umask
     try:
-        with h5py.File(tmp, "w") as f:
+        with h5py.File(tmp, "w", libver=_SWMR_LIBVER if swmr else None) as f:
             build(f)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
@@ -57,8 +72,28 @@ def create_atomic(path: Path, build: Callable[[h5py.File], None], *, overwrite: 
             tmp.unlink()
 
 
-def open_append(path: str | os.PathLike[str]) -> h5py.File:
-    return h5py.File(path, "r+")
+def open_append(path: str | os.PathLike[str], *, swmr: bool = False) -> h5py.File:
+    """Open a file for writing; with ``swmr``, straight into SWMR writing mode.
+
+    Opening in SWMR mode at once (rather than opening, then switching) leaves no moment at
+    which a killed writer would leave the file marked as open by a non-SWMR writer. A file not
+    in the HDF5 1.10 format raises :class:`SwmrUnsupported`.
+    """
+    if not swmr:
+        return h5py.File(path, "r+")
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_libver_bounds(h5py.h5f.LIBVER_V110, h5py.h5f.LIBVER_LATEST)
+    flags = h5py.h5f.ACC_RDWR | h5py.h5f.ACC_SWMR_WRITE
+    try:
+        fid = h5py.h5f.open(os.fsencode(path), flags, fapl=fapl)
+    except OSError as exc:
+        if "superblock version" in str(exc).lower():
+            raise SwmrUnsupported(
+                "SWMR writing needs the HDF5 1.10 file format, and this file is older; "
+                "create it with swmr=True"
+            ) from None
+        raise
+    return h5py.File(fid)
 
 
 def create_group(parent: h5py.Group, name: str) -> h5py.Group:
