@@ -111,8 +111,10 @@ class Limits:
 class Outcome:
     """What became of one mutant."""
 
-    seed: int
+    number: int
+    """The mutant's number (``--replay`` takes it)."""
     origin: str
+    """The name of the seed file it is a mutant of."""
     kind: str
     """``valid``, ``invalid``, ``unreadable`` or one of :data:`FAILURES`."""
     detail: str = ""
@@ -130,7 +132,8 @@ class Result:
     outcomes: list[Outcome]
     command: list[str]
     elapsed: float
-    batches: int = 0
+    runs: int = 0
+    """How many times the command line ran (batches, and their parts when one failed)."""
     peak_rss_kib: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -388,7 +391,7 @@ class _Harness:
         numbers = ", ".join(str(j.number) for j in jobs)
         note = f"{kind} ({detail}) of a batch none of whose parts fail: mutants {numbers}"
         return [
-            Outcome(o.seed, o.origin, "batch_only", note, o.codes) if i == 0 else o
+            Outcome(o.number, o.origin, "batch_only", note, o.codes) if i == 0 else o
             for i, o in enumerate(found)
         ]
 
@@ -450,7 +453,7 @@ def run_mutants(
                         f"{len(outcomes)}/{len(numbers)} mutants, {failed} failures, {elapsed:.0f} s",
                         file=sys.stderr, flush=True,
                     )  # fmt: skip
-    outcomes.sort(key=lambda o: o.seed)
+    outcomes.sort(key=lambda o: o.number)
     notes = [] if "--timeout" in options else ["the command line has no --timeout: files validate in-process"]
     example = harness.command([_Job(0, seeds[0].seed.name, Path("FILE..."), ())])
     return Result(outcomes, example, time.monotonic() - start, harness.runs, harness.peak_rss_kib, notes)
@@ -469,7 +472,7 @@ def summarize(result: Result) -> str:
     """Counts by outcome, the file_unreadable reasons and violation codes, and every failure."""
     total = len(result.outcomes)
     lines = [
-        f"{total} mutants of {len(SEEDS)} seeds in {result.elapsed:.0f} s, {result.batches} runs of the CLI",
+        f"{total} mutants of {len(SEEDS)} seeds in {result.elapsed:.0f} s, {result.runs} runs of the CLI",
         "command: " + shlex.join(result.command),
         f"largest resident set of a command-line process: {result.peak_rss_kib / 1024:.0f} MiB",
         *(f"note: {n}" for n in result.notes),
@@ -492,10 +495,10 @@ def summarize(result: Result) -> str:
     failures = result.failures
     lines += ["", f"harness failures: {len(failures)}"]
     for o in failures:
-        lines.append(f"  mutant {o.seed} ({o.origin}): {o.kind}: {o.detail}")
+        lines.append(f"  mutant {o.number} ({o.origin}): {o.kind}: {o.detail}")
     if failures:
-        seeds = " ".join(f"--replay {o.seed}" for o in failures[:5])
-        lines.append(f"replay with: python -m tests.fuzz {seeds}")
+        again = " ".join(f"--replay {o.number}" for o in failures[:5])
+        lines.append(f"replay with: python -m tests.fuzz {again}")
     return "\n".join(lines)
 
 
