@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "GroupWriter": "h5schema._writers",
     "H5SchemaError": "h5schema._errors",
     "InvalidFileError": "h5schema._errors",
+    "Limits": "h5schema._limits",
     "MaterializeError": "h5schema._errors",
     "NumericDType": "h5schema._dtypes",
     "PatternSpec": "h5schema._spec",
@@ -65,10 +66,12 @@ _EXPORTS: dict[str, str] = {
     "open": "h5schema._readers",
     "open_writer": "h5schema._writers",
     "string": "h5schema._dtypes",
-    "validate": "h5schema._validate",
+    "validate": "h5schema._check",
+    "validate_many": "h5schema._check",
 }
 
 if _TYPE_CHECKING:
+    from h5schema._check import validate, validate_many
     from h5schema._codes import Code, Severity
     from h5schema._coerce import Casting
     from h5schema._dataset_writer import DatasetWriter
@@ -95,6 +98,7 @@ if _TYPE_CHECKING:
         WriteError,
     )
     from h5schema._flush import FlushPolicy
+    from h5schema._limits import Limits
     from h5schema._loader import load_schema
     from h5schema._materialize import materialize
     from h5schema._model import Dataset, File, Group, as_schema, attribute, dataset, group, members
@@ -102,7 +106,6 @@ if _TYPE_CHECKING:
     from h5schema._report import Report, Violation
     from h5schema._shapes import DimSpec, dim
     from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
-    from h5schema._validate import validate
     from h5schema._writers import FileWriter, GroupWriter, create, open_writer
 
 
@@ -146,6 +149,7 @@ __all__ = [
     "GroupWriter",
     "H5SchemaError",
     "InvalidFileError",
+    "Limits",
     "MaterializeError",
     "NumericDType",
     "PatternSpec",
@@ -174,4 +178,5 @@ __all__ = [
     "open_writer",
     "string",
     "validate",
+    "validate_many",
 ]

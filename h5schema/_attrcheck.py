@@ -9,6 +9,7 @@ import numpy as np
 from h5schema._codes import Code
 from h5schema._dtypes import _FAMILY_MEMBERS, DTypeSpec, NumericDType, StringDType
 from h5schema._h5 import AttrRead
+from h5schema._limits import describe_bytes
 from h5schema._shapes import describe_lengths
 from h5schema._spec import AttributeSpec
 from h5schema._values import constraint_problems
@@ -34,6 +35,9 @@ def attribute_problem(spec: AttributeSpec, got: AttrRead, *, check_value: bool) 
         return Code.ATTRIBUTE_TYPE, f"expected {exp}, got {found}", exp, found
     if not check_value:
         return None
+    if got.too_big is not None:
+        msg = f"value not checked: it holds {describe_bytes(got.too_big)}, over the attribute size limit"
+        return Code.LIMIT_EXCEEDED, msg, "a value within the attribute size limit", got.too_big
     value = got.value
     if spec.type == "list" and isinstance(value, np.ndarray):
         value = value.tolist()

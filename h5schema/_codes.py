@@ -61,3 +61,12 @@ class Code(StrEnum):
     ATTRIBUTE_VALUE = ("attribute_value", "an attribute's value breaks a constraint")
     VALUE_CONSTRAINT = ("value_constraint", "dataset values break a data check")
     MEMBER_COUNT = ("member_count", "too few or too many members match a name pattern")
+    DANGLING_LINK = ("dangling_link", "a soft link points at nothing in the file")
+    EXTERNAL_REFERENCE = (
+        "external_reference",
+        "an external link, virtual dataset or external storage points outside the file",
+    )
+    LIMIT_EXCEEDED = (
+        "limit_exceeded",
+        "a part of the file is too big or too deep to check within the limits",
+    )

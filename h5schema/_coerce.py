@@ -27,6 +27,8 @@ def coerce(dtype: DTypeSpec, data: Any, *, casting: Casting = "lossless") -> np.
         return encode_array(dtype, data)
     target = to_numpy(dtype)
     arr = data if isinstance(data, np.ndarray) else np.asarray(data)
+    if arr.size == 0 and arr.dtype.names is None and target.names is None:
+        return np.empty(arr.shape, dtype=target)  # no values, nothing to lose ([] reads back as float64)
     if arr.dtype.kind in "OUSV" and arr.dtype.names is None and target.names is None:
         raise ValueError(
             f"expected numbers for dtype {dtype.describe()}, got {arr.dtype.kind!r} data ({arr.dtype})"

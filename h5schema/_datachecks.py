@@ -15,6 +15,7 @@ import numpy as np
 from h5schema import _h5
 from h5schema._codes import Code
 from h5schema._dtypes import DTypeSpec, StringDType
+from h5schema._limits import describe_bytes
 from h5schema._report import Violation
 from h5schema._spec import DatasetSpec
 from h5schema._strings import decode_array
@@ -32,8 +33,8 @@ class _Finding:
     first: tuple[int, ...] | None = None
     samples: list[Any] = field(default_factory=list)
 
-    def add(self, mask: np.ndarray, block: np.ndarray, offset: tuple[int, ...]) -> None:
-        n = int(np.count_nonzero(mask))
+    def add(self, mask: np.ndarray, block: np.ndarray, offset: tuple[int, ...], repeat: int = 1) -> None:
+        n = int(np.count_nonzero(mask)) * repeat
         if not n:
             return
         if self.first is None:
@@ -66,30 +67,32 @@ class DataChecker:
         self.outside, self.out_of_range, self.nans = _Finding(), _Finding(), _Finding()
         self._scratch: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
 
-    def feed(self, block: np.ndarray, offset: tuple[int, ...]) -> None:
+    def feed(self, block: np.ndarray, offset: tuple[int, ...], repeat: int = 1) -> None:
+        """Check a block whose first element sits at ``offset``; with ``repeat``, the block
+        stands for that many copies of itself (the fill value of never-written regions)."""
         if block.dtype.names is not None:
             return
         if self.allowed_set is not None:
             mask = self._outside_mask(block)
             if self.implied and block.dtype.kind in "iuf" and not mask.any():
                 return
-            self.outside.add(mask, block, offset)
+            self.outside.add(mask, block, offset, repeat)
         kind = block.dtype.kind
         if kind == "f" and block.size:
             lo, hi = block.min(), block.max()  # NaN propagates through min: one pass finds it
             if np.isnan(lo):
                 if not self.spec.allow_nan:
-                    self.nans.add(np.isnan(block), block, offset)
+                    self.nans.add(np.isnan(block), block, offset, repeat)
                 if self.has_bounds:
-                    self.out_of_range.add(_range_mask(block, *self.bounds), block, offset)
+                    self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
             elif self.has_bounds and (bound_problems(lo, *self.bounds) or bound_problems(hi, *self.bounds)):
-                self.out_of_range.add(_range_mask(block, *self.bounds), block, offset)
+                self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
         elif kind == "c" and not self.spec.allow_nan:
-            self.nans.add(np.isnan(block), block, offset)
+            self.nans.add(np.isnan(block), block, offset, repeat)
         elif self.has_bounds and kind in "iu" and block.size:
             lo, hi = block.min(), block.max()
             if bound_problems(lo, *self.bounds) or bound_problems(hi, *self.bounds):
-                self.out_of_range.add(_range_mask(block, *self.bounds), block, offset)
+                self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
 
     def _buffer(self, shape: tuple[int, ...], name: str) -> np.ndarray:
         buf = self._scratch.get((shape, name))
@@ -134,13 +137,37 @@ class DataChecker:
         return out
 
 
-def check_data(dsid: _h5.Handle, info: _h5.DatasetInfo, spec: DatasetSpec, path: str) -> list[Violation]:
-    """Violations of the dataset's data checks, reading about BLOCK_BYTES at a time."""
+def check_data(
+    dsid: _h5.Handle, info: _h5.DatasetInfo, spec: DatasetSpec, path: str, max_chunk_bytes: int | None = None
+) -> list[Violation]:
+    """Violations of the dataset's data checks, reading about BLOCK_BYTES at a time.
+
+    Only stored data is read: never-written regions (unallocated chunks, unallocated contiguous
+    storage) read back as the fill value, which is checked once and counted for each element.
+    A chunk larger than ``max_chunk_bytes`` once decompressed is not read at all."""
     if info.shape is None:
         return []
+    if info.chunks is not None and max_chunk_bytes is not None:
+        size = int(np.prod(info.chunks, dtype=np.float64)) * max(info.nbytes_per_item, 1)
+        if size > max_chunk_bytes:
+            msg = (
+                f"{path}: data checks not run: one chunk is {describe_bytes(size)} decompressed, over "
+                f"the {describe_bytes(max_chunk_bytes)} chunk limit"
+            )
+            expected = f"chunks of at most {max_chunk_bytes} bytes"
+            return [Violation(path, Code.LIMIT_EXCEEDED, msg, expected, size)]
     checker = DataChecker(spec)
-    for offset, block in _h5.iter_blocks(dsid, info, BLOCK_BYTES):
+    missing, first, stored = _h5.unwritten(dsid, info)
+    if stored is None:
+        for offset, block in _h5.iter_blocks(dsid, info, BLOCK_BYTES):
+            checker.feed(block, offset)
+        return checker.violations(path)
+    for offset, block in _h5.iter_chunks(dsid, info, stored):
         checker.feed(block, offset)
+    if missing:
+        fill = _h5.fill_block(dsid, info)
+        if fill is not None:
+            checker.feed(fill, first, repeat=missing)
     return checker.violations(path)
 
 

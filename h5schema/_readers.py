@@ -14,7 +14,7 @@ from typing import Any, Self
 from h5schema import _h5
 from h5schema._dtypes import DTypeSpec
 from h5schema._model import as_schema
-from h5schema._validate import validate
+from h5schema._validate import walk
 
 __all__ = ["DatasetReader", "FileReader", "GroupReader", "open"]
 
@@ -102,7 +102,7 @@ def open(path: str | os.PathLike[str], schema: Any = None, *, check: bool = True
     """Open a file for reading. With a schema and ``check``, an invalid file raises
     :class:`InvalidFileError` (metadata is checked; data checks are not run)."""
     if schema is not None and check:
-        validate(path, as_schema(schema), check_data=False).raise_if_invalid()
+        walk(path, as_schema(schema), check_data=False).raise_if_invalid()
     try:
         return FileReader(path)
     except _h5.Unreadable as exc:

@@ -10,7 +10,7 @@ from typing import Any
 from h5schema._codes import Code, Severity
 from h5schema._errors import InvalidFileError
 
-__all__ = ["Report", "Violation", "jsonable"]
+__all__ = ["Report", "Violation", "jsonable", "unreadable_report"]
 
 
 def jsonable(value: Any) -> Any:
@@ -145,3 +145,9 @@ def _grouped(violations: Iterable[Violation]) -> list[tuple[str, list[Violation]
     for v in violations:
         groups.setdefault(v.path, []).append(v)
     return list(groups.items())
+
+
+def unreadable_report(label: str, schema: str, reason: str) -> Report:
+    """The report of a file that cannot be checked at all: one ``file_unreadable`` at ``/``."""
+    v = Violation("/", Code.FILE_UNREADABLE, f"{label}: {reason}", expected="an HDF5 file", actual=reason)
+    return Report(file=label, schema=schema, violations=(v,))

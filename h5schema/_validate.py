@@ -1,7 +1,11 @@
-"""The validator: walk a file alongside its schema and collect every violation.
+"""The validator's walk: go through a file alongside its schema and collect every violation.
 
 It reads metadata only (link lists, dataset headers, the attributes the schema names, and the
-names of the others); dataset values are read only for declared data checks.
+names of the others); dataset values are read only for declared data checks. It runs in the
+calling process; :mod:`h5schema._check` decides whether that process is a sandboxed child.
+
+The walk is iterative (a stack of groups, no recursion), follows hard links only, reports soft
+and external links by their type without following them, and stops at the :class:`Limits`.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +22,12 @@ from h5schema._attrcheck import attribute_problem, needs_value
 from h5schema._codes import Code, Severity
 from h5schema._datachecks import check_data
 from h5schema._dtypes import DTypeSpec
-from h5schema._model import as_schema
-from h5schema._report import Report, Violation
+from h5schema._limits import Limits
+from h5schema._report import Report, Violation, unreadable_report
 from h5schema._shapes import DimSpec, describe_lengths, describe_shape
 from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
 
-__all__ = ["validate"]
+__all__ = ["walk", "walk_path"]
 
 _KIND_WORDS = {
     "hard": "an object",
@@ -34,34 +39,64 @@ _KIND_WORDS = {
     "other": "an object of unknown type",
     "unreadable": "an unreadable object",
 }
+_DEFAULT_LIMITS = Limits()
 
 
-def validate(source: Any, schema: Any, *, check_data: bool = True) -> Report:
-    """Check a file (a path, or an open ``h5py.File``/``h5py.Group``) against a schema.
-
-    Never raises for a bad file: an unreadable file is a ``file_unreadable`` violation. With
-    ``check_data=False`` the declared data checks are skipped and only metadata is read.
-    """
-    spec = as_schema(schema)
+def walk(source: Any, spec: SchemaSpec, *, check_data: bool = True, limits: Limits | None = None) -> Report:
+    """Validate a path or an open ``h5py.File``/``h5py.Group`` in this process."""
+    limits = limits or _DEFAULT_LIMITS
     if _h5.is_h5py_object(source):
-        return _walk(_h5.root_of(source), spec, _h5.file_label(source), check_data, _h5.name_of(source))
-    label = os.fspath(source)
+        root = _h5.root_of(source)
+        return _walk(root, spec, _h5.file_label(source), check_data, limits, _h5.name_of(source))
+    return walk_path(os.fspath(source), spec, check_data=check_data, limits=limits)
+
+
+def walk_path(
+    path: str,
+    spec: SchemaSpec,
+    *,
+    check_data: bool = True,
+    limits: Limits | None = None,
+    label: str | None = None,
+) -> Report:
+    """Open a file read-only and validate it in this process; an unopenable file is reported.
+    ``label`` names the file in the report (default: ``path``)."""
+    label = path if label is None else label
     try:
-        f = _h5.open_read(label)
+        f = _h5.open_read(path)
     except _h5.Unreadable as exc:
-        v = Violation("/", Code.FILE_UNREADABLE, f"{label}: {exc}", expected="an HDF5 file", actual=str(exc))
-        return Report(file=label, schema=spec.name, violations=(v,))
+        return unreadable_report(label, spec.name, str(exc))
     try:
-        return _walk(_h5.root_of(f), spec, label, check_data)
+        return _walk(_h5.root_of(f), spec, label, check_data, limits or _DEFAULT_LIMITS)
     finally:
         with contextlib.suppress(Exception):  # a failing close must not hide the report
             f.close()
 
 
-def _walk(root: _h5.Handle, spec: SchemaSpec, label: str, check_data: bool, base: str = "/") -> Report:
-    walker = _Walker(check_data)
-    walker.group(root, spec.root, base)
+def _walk(
+    root: _h5.Handle, spec: SchemaSpec, label: str, check_data: bool, limits: Limits, base: str = "/"
+) -> Report:
+    walker = _Walker(check_data, limits)
+    # Each group is a generator that yields its subgroups as it meets them: a stack of them walks
+    # depth first, in declaration order, like recursion would, but with no recursion limit.
+    stack: list[Iterator[_Pending]] = [walker.group(root, spec.root, base, 0)]
+    paths = [base]
+    while stack:
+        try:
+            child = next(stack[-1], None)
+        except Exception as exc:  # a failure we did not foresee: the group ends, the walk goes on
+            walker.unreadable(paths[-1], exc)
+            child = None
+        if child is None:
+            stack.pop()
+            paths.pop()
+        else:
+            stack.append(walker.group(*child))
+            paths.append(child[2])
     return Report(file=label, schema=spec.name, violations=tuple(walker.out))
+
+
+_Pending = tuple[_h5.Handle, GroupSpec, str, int]  # an opened group, its spec, its path, its depth
 
 
 def _child(path: str, name: str) -> str:
@@ -75,9 +110,11 @@ def _attr_path(path: str, name: str) -> str:
 class _Walker:
     """One walk: the violations found so far, and per-schema work done once."""
 
-    def __init__(self, check_data: bool) -> None:
+    def __init__(self, check_data: bool, limits: Limits) -> None:
         self.check_data = check_data
+        self.limits = limits
         self.out: list[Violation] = []
+        self._seen: set[tuple[tuple[int, int], int]] = set()  # groups with several hard links
         self._matches: dict[tuple[int, int], tuple[bool, DTypeSpec]] = {}
         self._wanted: dict[int, list[tuple[str, bool]]] = {}
         self._plans: dict[int, _DatasetPlan] = {}
@@ -96,7 +133,10 @@ class _Walker:
         self.out.append(Violation(path, code, f"{path}: {message}", expected, actual, severity))
 
     def unreadable(self, path: str, exc: Exception) -> None:
-        self.add(path, Code.OBJECT_UNREADABLE, str(exc), "a readable object", str(exc))
+        text = (
+            str(exc) if isinstance(exc, _h5.ObjectError) else f"cannot be read ({type(exc).__name__}: {exc})"
+        )
+        self.add(path, Code.OBJECT_UNREADABLE, text, "a readable object", text)
 
     def dtype_matches(self, declared: DTypeSpec, observed: DTypeSpec) -> bool:
         """``declared.matches(observed)``, memoized: files repeat a few dtypes many times."""
@@ -110,13 +150,23 @@ class _Walker:
 
     # ------------------------------------------------------------ groups
 
-    def group(self, gid: _h5.Handle, spec: GroupSpec, path: str) -> None:
+    def group(self, gid: _h5.Handle, spec: GroupSpec, path: str, depth: int) -> Iterator[_Pending]:
+        """Check one group's attributes and members, yielding each subgroup to walk in turn."""
         self.attributes(gid, spec.attributes, spec.closed, path)
+        cap = self.limits.max_members
         try:
-            found = {link.name: link for link in _h5.links(gid)}
+            listed = _h5.links(gid, cap)
         except _h5.ObjectError as exc:
             self.unreadable(path, exc)
             return
+        if len(listed) > cap:
+            self.add(
+                path, Code.LIMIT_EXCEEDED,
+                f"more than {cap} members (the max_members limit); its members were not checked",
+                f"at most {cap} members", f"more than {cap}",
+            )  # fmt: skip
+            return
+        found = {link.name: link for link in listed}
         scope: dict[str, tuple[int, str]] = {}
         for member in spec.members:
             name = member.name or ""
@@ -128,11 +178,15 @@ class _Walker:
                         _child(path, name), code, f"required {member.kind} is missing", member.kind, None
                     )
                 continue
-            self.member(gid, link, member, _child(path, name), scope)
+            child = self.member(gid, link, member, _child(path, name), scope, depth)
+            if child is not None:
+                yield child
         for regex, pattern in spec.compiled_patterns():
             matched = [n for n in found if regex.fullmatch(n)]
             for name in matched:
-                self.member(gid, found.pop(name), pattern.item, _child(path, name), scope)
+                child = self.member(gid, found.pop(name), pattern.item, _child(path, name), scope, depth)
+                if child is not None:
+                    yield child
             lo, hi = pattern.min_count, pattern.max_count
             if len(matched) < lo or (hi is not None and len(matched) > hi):
                 self.add(
@@ -141,21 +195,40 @@ class _Walker:
                     pattern.describe(), len(matched),
                 )  # fmt: skip
         for name, link in found.items():
-            link = _h5.resolve_kind(gid, link)
-            if link.kind == "unreadable":
-                self.add(
-                    _child(path, name),
-                    Code.OBJECT_UNREADABLE,
-                    link.target or "cannot be read",
-                    None,
-                    link.target,
-                )
-                continue
+            self.extra(gid, link, _child(path, name), spec.closed)
+
+    def extra(self, gid: _h5.Handle, link: _h5.Link, path: str, closed: bool) -> None:
+        """A member the schema does not declare."""
+        if link.kind == "external_link":
+            self.external_link(link, path)
+            return
+        link = _h5.resolve_kind(gid, link)
+        if link.kind == "unreadable":
+            self.add(path, Code.OBJECT_UNREADABLE, link.target or "cannot be read", None, link.target)
+            return
+        self.add(
+            path, Code.UNEXPECTED_MEMBER,
+            f"unexpected member: expected nothing here, got {_what(link)}",
+            None, link.kind, warn=not closed,
+        )  # fmt: skip
+        if link.kind == "soft_link":
+            self.soft_link(gid, link, path)
+
+    def soft_link(self, gid: _h5.Handle, link: _h5.Link, path: str) -> None:
+        """Report a soft link whose target is not an object of this file (never followed out)."""
+        reason = "its target cannot be read" if link.target is None else _h5.soft_target(gid, link.target)
+        if reason is not None:
             self.add(
-                _child(path, name), Code.UNEXPECTED_MEMBER,
-                f"unexpected member: expected nothing here, got {_what(link)}",
-                None, link.kind, warn=not spec.closed,
+                path, Code.DANGLING_LINK, f"soft link to {link.target} leads nowhere: {reason}",
+                "a link to an object in this file", link.target,
             )  # fmt: skip
+
+    def external_link(self, link: _h5.Link, path: str) -> None:
+        self.add(
+            path, Code.EXTERNAL_REFERENCE,
+            f"an external link to {link.target}; links out of the file are reported, never followed",
+            "an object stored in this file", link.target,
+        )  # fmt: skip
 
     def member(
         self,
@@ -164,26 +237,47 @@ class _Walker:
         spec: GroupSpec | DatasetSpec,
         path: str,
         scope: dict[str, tuple[int, str]],
-    ) -> None:
+        depth: int,
+    ) -> _Pending | None:
+        """Check a declared member; a group is returned for the walk to descend into."""
+        if link.kind == "external_link":
+            self.external_link(link, path)
+            return None
         if link.kind != "hard":
             self.add(
                 path, Code.WRONG_KIND, f"expected a {spec.kind}, got {_what(link)}", spec.kind, link.kind
             )
-            return
+            if link.kind == "soft_link":
+                self.soft_link(gid, link, path)
+            return None
         try:
             oid = _h5.open_member(gid, link.name)
         except _h5.ObjectError as exc:
             self.add(path, Code.OBJECT_UNREADABLE, str(exc), "a readable object", str(exc))
-            return
+            return None
         kind = _h5.kind_of(oid)
         if kind != spec.kind:
             self.add(
                 path, Code.WRONG_KIND, f"expected a {spec.kind}, got {_KIND_WORDS[kind]}", spec.kind, kind
             )
         elif isinstance(spec, GroupSpec):
-            self.group(oid, spec, path)
+            if depth + 1 > self.limits.max_depth:
+                cap = self.limits.max_depth
+                msg = f"nested deeper than {cap} groups (the max_depth limit); not checked"
+                self.add(path, Code.LIMIT_EXCEEDED, msg, f"at most {cap} levels", depth + 1)
+                return None
+            key = _h5.object_key(oid)
+            if key is not None:  # several hard links lead here: walk it once per declaration
+                if (key, id(spec)) in self._seen:
+                    return None
+                self._seen.add((key, id(spec)))
+            return (oid, spec, path, depth + 1)
         else:
-            self.dataset(oid, spec, path, scope)
+            try:
+                self.dataset(oid, spec, path, scope)
+            except Exception as exc:  # a failure we did not foresee: this dataset only
+                self.unreadable(path, exc)
+        return None
 
     # ------------------------------------------------------------ datasets
 
@@ -221,9 +315,16 @@ class _Walker:
         if info.layout_read:
             self.layout(spec, info, path)
         self.attributes(dsid, spec.attributes, spec.closed, path)
-        if plan.data_checks and dtype_ok:  # a wrong dtype is reported once
+        if info.foreign is not None:  # never read: it would open files outside this one
+            self.add(
+                path, Code.EXTERNAL_REFERENCE,
+                f"{info.foreign}; data outside the file is reported, never read"
+                + ("; its data checks were not run" if plan.data_checks else ""),
+                "data stored in this file", info.foreign,
+            )  # fmt: skip
+        elif plan.data_checks and dtype_ok:  # a wrong dtype is reported once
             try:
-                self.out.extend(check_data(dsid, info, spec, path))
+                self.out.extend(check_data(dsid, info, spec, path, self.limits.max_chunk_bytes))
             except _h5.ObjectError as exc:
                 self.unreadable(path, exc)
 
@@ -294,7 +395,7 @@ class _Walker:
         if wanted is None:
             wanted = self._wanted[id(specs)] = [(s.name, needs_value(s)) for s in specs]
         try:
-            scan = _h5.scan_attributes(oid, wanted)
+            scan = _h5.scan_attributes(oid, wanted, self.limits.max_attribute_bytes)
         except _h5.ObjectError as exc:
             self.unreadable(path, exc)
             return

@@ -37,7 +37,7 @@ from h5schema._materialize import materialize, resolve, write_dataset, write_pla
 from h5schema._model import as_schema
 from h5schema._plan import attr_dtype, plan_attrs, plan_dataset, plan_group, to_mapping
 from h5schema._spec import DatasetSpec, GroupSpec
-from h5schema._validate import validate
+from h5schema._validate import walk
 
 __all__ = ["FileWriter", "GroupWriter", "create", "open_writer"]
 
@@ -318,5 +318,5 @@ def open_writer(
     """
     spec = as_schema(schema)
     if check:
-        validate(path, spec, check_data=False).raise_if_invalid()
+        walk(path, spec, check_data=False).raise_if_invalid()
     return FileWriter(path, spec.root, casting=casting, flush=flush, swmr=swmr)

@@ -36,19 +36,29 @@ def dtype_spec(dt: np.dtype[Any]) -> DTypeSpec:
     return spec
 
 
-def _decode_name(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="surrogateescape")
+def _decode_name(raw: bytes | str) -> str:
+    return raw if isinstance(raw, str) else raw.decode("utf-8", errors="surrogateescape")
 
 
-def links(gid: Handle) -> list[Link]:
-    """The links of a group, by name, without following soft or external links."""
+class _Enough(Exception):
+    """Stops a link iteration once one more than the limit is listed."""
+
+
+def links(gid: Handle, limit: int | None = None) -> list[Link]:
+    """The links of a group, by name, without following soft or external links.
+
+    With ``limit``, listing stops after ``limit + 1`` links (so the caller can tell "too many")."""
     found: list[tuple[bytes, int]] = []
 
     def visit(name: bytes, info: Any) -> None:
         found.append((name, info.type))
+        if limit is not None and len(found) > limit:
+            raise _Enough
 
     try:
         gid.links.iterate(visit, info=True)
+    except _Enough:
+        pass
     except Exception as exc:
         raise ObjectError(f"cannot list members: {exc}") from None
     out = []
@@ -63,6 +73,57 @@ def links(gid: Handle) -> list[Link]:
         else:
             out.append(Link(name, "other"))
     return out
+
+
+_MAX_HOPS = 16  # HDF5's own default limit on soft links followed in one path
+
+
+def soft_target(gid: Handle, target: str) -> str | None:
+    """Where a soft link's target path leads, resolved one component at a time without ever
+    leaving the file: None when it names an object of this file, else the reason it does not
+    ("nothing at /x", "an external link at /x", "a loop of soft links")."""
+    try:
+        root = h5g.open(gid, b"/")
+    except Exception as exc:
+        return f"cannot be resolved: {exc}"
+    hops = 0
+    todo = [c for c in target.split("/") if c not in ("", ".")]
+    where = root if target.startswith("/") else gid
+    at = "" if target.startswith("/") else None  # the absolute path reached, when known
+    while todo:
+        comp = todo.pop(0)
+        raw = comp.encode("utf-8", errors="surrogateescape")
+        here = f"{at}/{comp}" if at is not None else comp
+        try:
+            if not isinstance(where, h5g.GroupID) or not where.links.exists(raw):
+                return f"nothing at {here}"
+            ltype = where.links.get_info(raw).type
+            if ltype == h5l.TYPE_SOFT:
+                hops += 1
+                if hops > _MAX_HOPS:
+                    return "a loop of soft links"
+                value = _decode_name(where.links.get_val(raw))
+                todo = [c for c in value.split("/") if c not in ("", ".")] + todo
+                if value.startswith("/"):
+                    where, at = root, ""
+                continue
+            if ltype != h5l.TYPE_HARD:
+                return f"an external link at {here}"
+            if todo:
+                where = h5o.open(where, raw)
+            at = here if at is not None else None
+        except Exception as exc:
+            return f"cannot be resolved at {here}: {exc}"
+    return None
+
+
+def object_key(oid: Handle) -> tuple[int, int] | None:
+    """An identity for an object reachable by more than one hard link (None when it has just one)."""
+    try:
+        info = h5o.get_info(oid)
+    except Exception:
+        return None
+    return (info.fileno, info.addr) if info.rc > 1 else None
 
 
 def _link_value(gid: Handle, raw: bytes) -> str | None:
@@ -140,7 +201,7 @@ def _attr_type(a: Any) -> tuple[DTypeSpec, np.dtype[Any]]:
     return hit
 
 
-def _read_open(a: Any, want_value: bool) -> AttrRead:
+def _read_open(a: Any, want_value: bool, max_bytes: int | None = None) -> AttrRead:
     try:
         spec, npdt = _attr_type(a)
         shape = a.shape  # None for the null dataspace
@@ -148,6 +209,10 @@ def _read_open(a: Any, want_value: bool) -> AttrRead:
             return AttrRead(spec, None)
         if not want_value:
             return AttrRead(spec, shape)
+        if max_bytes is not None:
+            nbytes = int(np.prod(shape, dtype=np.float64)) * npdt.itemsize  # no overflow on hostile shapes
+            if nbytes > max_bytes:
+                return AttrRead(spec, shape, too_big=nbytes)
         arr = np.empty(shape, dtype=npdt)
         a.read(arr)
         if isinstance(spec, StringDType):
@@ -161,9 +226,12 @@ def _read_open(a: Any, want_value: bool) -> AttrRead:
 _NO_ATTRIBUTES = AttrScan({}, [])
 
 
-def scan_attributes(oid: Handle, wanted: Sequence[tuple[str, bool]]) -> AttrScan:
-    """Open each wanted attribute once (reading its value when its flag says so), and list the
-    other names only when the attribute count says some exist."""
+def scan_attributes(
+    oid: Handle, wanted: Sequence[tuple[str, bool]], max_bytes: int | None = None
+) -> AttrScan:
+    """Open each wanted attribute once (reading its value when its flag says so and its size is
+    at most ``max_bytes``), and list the other names only when the attribute count says some
+    exist."""
     try:
         total = h5a.get_num_attrs(oid)
     except Exception as exc:
@@ -181,7 +249,7 @@ def scan_attributes(oid: Handle, wanted: Sequence[tuple[str, bool]]) -> AttrScan
         except Exception as exc:
             found[name] = AttrRead(None, None, error=f"cannot open attribute: {exc}")
             continue
-        found[name] = _read_open(a, want_value)
+        found[name] = _read_open(a, want_value, max_bytes)
     extra: list[str] = []
     if total > len(found):
         extra = [n for n in attribute_names(oid) if n not in found]
@@ -228,7 +296,8 @@ def dataset_info(
     dsid: Handle, *, layout: bool = True, fill: bool = True, maxshape: bool = True
 ) -> DatasetInfo:
     """The dataset header; with ``layout`` also chunks and filters, with ``fill`` as well the fill
-    value. ``maxshape=False`` leaves it None."""
+    value. ``maxshape=False`` leaves it None. Storage outside the file (a virtual dataset's
+    sources, external raw storage) is always noted in ``foreign``, never opened."""
     try:
         space = dsid.get_space()
         dtype = dsid.dtype
@@ -239,17 +308,33 @@ def dataset_info(
             shape = space.get_simple_extent_dims()
             if maxshape:
                 limits = tuple(None if m == _UNLIMITED else m for m in space.get_simple_extent_dims(True))
-        if not layout:
-            return DatasetInfo(spec, shape, limits, dtype.itemsize)
         dcpl = dsid.get_create_plist()
-        chunks = tuple(dcpl.get_chunk()) if dcpl.get_layout() == h5d.CHUNKED else None
+        kind = dcpl.get_layout()
+        foreign = _foreign(dcpl, kind)
+        if not layout:
+            return DatasetInfo(spec, shape, limits, dtype.itemsize, foreign=foreign)
+        chunks = tuple(dcpl.get_chunk()) if kind == h5d.CHUNKED else None
         compression, opts, shuffle, fletcher = _filters(dcpl)
         value = _fill_value(dcpl, dtype, spec) if fill else None
         return DatasetInfo(
-            spec, shape, limits, dtype.itemsize, True, chunks, compression, opts, shuffle, fletcher, value
-        )
+            spec, shape, limits, dtype.itemsize, True, chunks, compression, opts, shuffle, fletcher, value,
+            foreign=foreign,
+        )  # fmt: skip
     except Exception as exc:
         raise ObjectError(f"cannot read dataset metadata: {exc}") from None
+
+
+def _foreign(dcpl: Any, kind: int) -> str | None:
+    """What a dataset's storage points at outside the file, in words; None when it is inside."""
+    if kind == h5d.VIRTUAL:
+        count = dcpl.get_virtual_count()
+        sources = sorted({_decode_name(dcpl.get_virtual_filename(i)) for i in range(count)})
+        return "a virtual dataset mapping " + (", ".join(sources) if sources else "no sources")
+    n = dcpl.get_external_count()
+    if n:
+        files = [_decode_name(dcpl.get_external(i)[0]) for i in range(n)]
+        return "external raw storage in " + ", ".join(dict.fromkeys(files))
+    return None
 
 
 def _fill_value(dcpl: Any, dtype: np.dtype[Any], spec: DTypeSpec) -> Any:
@@ -301,13 +386,79 @@ def iter_blocks(dsid: Handle, info: DatasetInfo, budget: int) -> Iterator[tuple[
         yield start, view
 
 
+def unwritten(dsid: Handle, info: DatasetInfo) -> tuple[int, tuple[int, ...], list[tuple[int, ...]] | None]:
+    """How much of a dataset was never written (it reads back as the fill value) without reading
+    any data: ``(count, first index, stored chunk offsets)``. The offsets are None when every
+    chunk is stored (or the dataset is not chunked and its storage exists): read it all then."""
+    shape = info.shape or ()
+    total = int(np.prod(shape, dtype=np.float64)) if shape else 1
+    try:
+        if info.chunks is None:
+            contiguous = dsid.get_create_plist().get_layout() == h5d.CONTIGUOUS
+            if total and contiguous and dsid.get_storage_size() == 0:  # never written
+                return total, (0,) * len(shape), []
+            return 0, (), None
+        grid = [-(-n // c) for n, c in zip(shape, info.chunks, strict=True)]
+        if int(np.prod(grid, dtype=np.float64)) == dsid.get_num_chunks():
+            return 0, (), None
+        offsets: list[tuple[int, ...]] = []
+        dsid.chunk_iter(lambda store: offsets.append(tuple(store.chunk_offset)))
+    except Exception as exc:
+        raise ObjectError(f"cannot read the chunk index: {exc}") from None
+    # a corrupt index may list chunks outside the extent, or twice: they hold nothing readable
+    inside = sorted({o for o in offsets if all(0 <= x < n for x, n in zip(o, shape, strict=True))})
+    written = 0
+    for off in inside:
+        written += int(np.prod([min(c, n - o) for o, c, n in zip(off, info.chunks, shape, strict=True)]))
+    if written >= total:
+        return 0, (), inside
+    gap = len(inside)  # the first chunk, in C order, that is not stored
+    for i, off in enumerate(inside):
+        if tuple(o // c for o, c in zip(off, info.chunks, strict=True)) != np.unravel_index(i, grid):
+            gap = i
+            break
+    first = tuple(int(x) * c for x, c in zip(np.unravel_index(gap, grid), info.chunks, strict=True))
+    return total - written, first, inside
+
+
+def iter_chunks(
+    dsid: Handle, info: DatasetInfo, offsets: list[tuple[int, ...]]
+) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
+    """Yield ``(offset, block)`` for the given stored chunks only, strings decoded by flavour."""
+    ds = h5py.Dataset(dsid)
+    shape, chunks = info.shape or (), info.chunks or ()
+    for off in offsets:
+        sel = tuple(slice(o, min(o + c, n)) for o, c, n in zip(off, chunks, shape, strict=True))
+        yield off, _decoded(ds, info, sel)
+
+
+def fill_block(dsid: Handle, info: DatasetInfo) -> np.ndarray | None:
+    """One element holding what unwritten parts of the dataset read back as (None if unknown)."""
+    try:
+        dtype = dsid.dtype
+        buf = np.zeros((1,), dtype=dtype)
+        dcpl = dsid.get_create_plist()
+        if dcpl.fill_value_defined() == h5d.FILL_VALUE_USER_DEFINED:
+            dcpl.get_fill_value(buf)
+        elif dtype.kind == "O":
+            buf = np.array([b""], dtype=object)  # a null variable-length string reads back empty
+    except Exception:
+        return None
+    if isinstance(info.dtype, StringDType):
+        return decode_array(info.dtype, buf)
+    return buf
+
+
 def _decoded(ds: h5py.Dataset, info: DatasetInfo, sel: Any) -> np.ndarray:
     try:
         raw = np.asarray(ds[sel])
     except Exception as exc:
         raise ObjectError(f"cannot read data: {exc}") from None
     if isinstance(info.dtype, StringDType):
-        return decode_array(info.dtype, raw)
+        try:
+            return decode_array(info.dtype, raw)
+        except UnicodeDecodeError as exc:
+            raise ObjectError(f"holds strings that are not valid {info.dtype.encoding}: {exc}") from None
     return raw
 
 

@@ -53,6 +53,7 @@ class AttrRead:
     shape: tuple[int, ...] | None  # None: the null dataspace (h5py.Empty)
     value: Any = None
     error: str | None = None  # the attribute exists but cannot be read
+    too_big: int | None = None  # the value was wanted but not read: its size in bytes is over the limit
 
 
 @dataclass(slots=True)
@@ -78,3 +79,4 @@ class DatasetInfo:
     shuffle: bool = False
     fletcher32: bool = False
     fillvalue: Any = None  # None when the file leaves it undefined
+    foreign: str | None = None  # storage outside the file (virtual sources, external raw storage)

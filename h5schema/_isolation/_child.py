@@ -1,0 +1,79 @@
+"""The child side: harden the process, then validate one file per request until stdin closes.
+
+Started as ``python -P -c "from h5schema._isolation._child import main; main()" MEMORY``. The
+protocol runs on the original stdout, which is moved aside first so that anything the libraries
+print goes to stderr instead of into a message.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sys
+from typing import Any
+
+from h5schema._isolation._protocol import ChildGone, receive, send
+
+__all__ = ["main"]
+
+
+def _harden(memory: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if memory > 0:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    # No PR_SET_PDEATHSIG: it fires when the spawning *thread* exits, and the pool spawns from
+    # worker threads. A parent that dies closes our stdin (we exit at the next read), and the
+    # per-request alarm below ends a child stuck inside the library.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the backstop alarm kills, GIL or not
+
+
+def main() -> None:
+    memory = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    _harden(memory)
+    out = os.dup(1)
+    os.dup2(2, 1)
+    from h5schema._limits import Limits
+    from h5schema._spec import SchemaSpec
+    from h5schema._validate import walk_path
+
+    send(out, {"ready": os.getpid()})
+    specs: dict[str, SchemaSpec] = {}
+    while True:
+        try:
+            msg: dict[str, Any] = receive(0)
+        except ChildGone:
+            return
+        key = msg["schema_key"]
+        try:
+            if "schema" in msg:
+                if len(specs) >= 32:
+                    specs.clear()
+                specs[key] = SchemaSpec.from_json(msg["schema"])
+            elif key not in specs:  # forgotten: the parent sends it again
+                send(out, {"need_schema": key})
+                continue
+            limits = Limits(**msg["limits"])
+        except Exception as exc:  # a schema document that does not read back: a bug of ours
+            send(out, {"failure": "error", "detail": f"the schema did not reach the reader: {exc}"})
+            return
+        if limits.timeout is not None:  # a backstop: the parent normally kills first
+            signal.alarm(math.ceil(limits.timeout) + 5)
+        try:
+            spec, path, label = specs[key], msg["path"], msg["label"]
+            report = walk_path(path, spec, check_data=msg["check_data"], limits=limits, label=label)
+            reply: dict[str, Any] = {"report": report.to_dict()}
+        except MemoryError:
+            reply = {"failure": "memory"}
+        except Exception as exc:  # a bug of ours: still an answer, and a fresh child next time
+            reply = {"failure": "error", "detail": f"{type(exc).__name__}: {exc}"}
+        finally:
+            signal.alarm(0)
+        send(out, reply)
+        if "failure" in reply:
+            return
