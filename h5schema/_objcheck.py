@@ -34,6 +34,7 @@ class ObjectChecks:
         self.check_data = check_data
         self.limits = limits
         self.out: list[Violation] = []
+        self._seen: set[tuple[tuple[int, int], int]] = set()  # objects with several hard links
         self._matches: dict[tuple[int, int], tuple[bool, DTypeSpec]] = {}
         self._wanted: dict[int, list[tuple[str, bool]]] = {}
         self._plans: dict[int, _DatasetPlan] = {}
@@ -56,6 +57,17 @@ class ObjectChecks:
             str(exc) if isinstance(exc, _h5.ObjectError) else f"cannot be read ({type(exc).__name__}: {exc})"
         )
         self.add(path, Code.OBJECT_UNREADABLE, text, "a readable object", text)
+
+    def first_visit(self, oid: _h5.Handle, spec: Any) -> bool:
+        """False when this object, reached by another hard link, was already checked against
+        ``spec``: aliases and cycles are walked (and their data read) once."""
+        key = _h5.object_key(oid)
+        if key is None:
+            return True
+        if (key, id(spec)) in self._seen:
+            return False
+        self._seen.add((key, id(spec)))
+        return True
 
     def dtype_matches(self, declared: DTypeSpec, observed: DTypeSpec) -> bool:
         """``declared.matches(observed)``, memoized: files repeat a few dtypes many times."""
@@ -110,11 +122,13 @@ class ObjectChecks:
                 + ("; its data checks were not run" if plan.data_checks else ""),
                 "data stored in this file", info.foreign,
             )  # fmt: skip
-        elif plan.data_checks and dtype_ok:  # a wrong dtype is reported once
+        elif plan.data_checks and dtype_ok and self.first_visit(dsid, spec):  # a wrong dtype: once
             try:
                 self.out.extend(check_data(dsid, info, spec, path, self.limits.max_chunk_bytes))
             except _h5.ObjectError as exc:
                 self.unreadable(path, exc)
+            except MemoryError as exc:
+                self.unreadable(path, _h5.ObjectError(f"ran out of memory reading its data: {exc}"))
 
     def shape(
         self,

@@ -101,10 +101,6 @@ def _child(path: str, name: str) -> str:
 class _Walker(ObjectChecks):
     """One walk of the groups of a file, from the root down."""
 
-    def __init__(self, check_data: bool, limits: Limits) -> None:
-        super().__init__(check_data, limits)
-        self._seen: set[tuple[tuple[int, int], int]] = set()  # groups with several hard links
-
     # ------------------------------------------------------------ groups
 
     def group(self, gid: _h5.Handle, spec: GroupSpec, path: str, depth: int) -> Iterator[_Pending]:
@@ -223,12 +219,7 @@ class _Walker(ObjectChecks):
                 msg = f"nested deeper than {cap} groups (the max_depth limit); not checked"
                 self.add(path, Code.LIMIT_EXCEEDED, msg, f"at most {cap} levels", depth + 1)
                 return None
-            key = _h5.object_key(oid)
-            if key is not None:  # several hard links lead here: walk it once per declaration
-                if (key, id(spec)) in self._seen:
-                    return None
-                self._seen.add((key, id(spec)))
-            return (oid, spec, path, depth + 1)
+            return (oid, spec, path, depth + 1) if self.first_visit(oid, spec) else None
         else:
             try:
                 self.dataset(oid, spec, path, scope)

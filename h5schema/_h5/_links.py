@@ -15,25 +15,18 @@ def _decode_name(raw: bytes | str) -> str:
     return raw if isinstance(raw, str) else raw.decode("utf-8", errors="surrogateescape")
 
 
-class _Enough(Exception):
-    """Stops a link iteration once one more than the limit is listed."""
-
-
 def links(gid: Handle, limit: int | None = None) -> list[Link]:
     """The links of a group, by name, without following soft or external links.
 
     With ``limit``, listing stops after ``limit + 1`` links (so the caller can tell "too many")."""
     found: list[tuple[bytes, int]] = []
 
-    def visit(name: bytes, info: Any) -> None:
+    def visit(name: bytes, info: Any) -> bool | None:
         found.append((name, info.type))
-        if limit is not None and len(found) > limit:
-            raise _Enough
+        return True if limit is not None and len(found) > limit else None  # not None: stop
 
     try:
         gid.links.iterate(visit, info=True)
-    except _Enough:
-        pass
     except Exception as exc:
         raise ObjectError(f"cannot list members: {exc}") from None
     out = []
