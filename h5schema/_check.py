@@ -52,11 +52,18 @@ def validate(
     return _validate_path(os.fspath(source), spec, check_data, isolate, limits)
 
 
-def _validate_path(label: str, spec: SchemaSpec, check_data: bool, isolate: bool, limits: Limits) -> Report:
+def _validate_path(
+    label: str,
+    spec: SchemaSpec,
+    check_data: bool,
+    isolate: bool,
+    limits: Limits,
+    data_workers: int | None = None,
+) -> Report:
     if isolate:
         from h5schema._isolation import run_isolated
 
-        return run_isolated(label, spec, check_data=check_data, limits=limits)
+        return run_isolated(label, spec, check_data=check_data, limits=limits, data_workers=data_workers)
     from h5schema._validate import walk_path
 
     return walk_path(label, spec, check_data=check_data, limits=limits)
@@ -81,5 +88,8 @@ def validate_many(
         for label in labels:
             yield _validate_path(label, spec, check_data, isolate, limits)
         return
+    share = max(1, (os.cpu_count() or 1) // workers)  # cores for each file's big data checks
     with ThreadPoolExecutor(max_workers=workers) as pool:  # threads only wait on their child
-        yield from pool.map(lambda label: _validate_path(label, spec, check_data, isolate, limits), labels)
+        yield from pool.map(
+            lambda label: _validate_path(label, spec, check_data, isolate, limits, share), labels
+        )

@@ -15,6 +15,7 @@ import numpy as np
 from h5schema import _h5
 from h5schema._codes import Code
 from h5schema._dtypes import DTypeSpec, StringDType
+from h5schema._forked import ForkFailed, run_parts
 from h5schema._limits import describe_bytes
 from h5schema._report import Violation
 from h5schema._spec import DatasetSpec
@@ -45,6 +46,15 @@ class _Finding:
             for v in np.unique(block[mask])[: _SHOW - len(self.samples)].tolist():
                 if v not in self.samples:
                     self.samples.append(v)
+
+    def merge(self, later: _Finding) -> None:
+        """Add the findings of a later part of the same dataset."""
+        self.count += later.count
+        if self.first is None:
+            self.first = later.first
+        for v in later.samples:
+            if len(self.samples) < _SHOW and v not in self.samples:
+                self.samples.append(v)
 
 
 class DataChecker:
@@ -125,6 +135,13 @@ class DataChecker:
         allowed = np.array(sorted(self.allowed_set, key=repr))
         return ~np.isin(block, allowed)
 
+    def findings(self) -> tuple[_Finding, _Finding, _Finding]:
+        return self.outside, self.out_of_range, self.nans
+
+    def merge(self, later: tuple[_Finding, _Finding, _Finding]) -> None:
+        for mine, theirs in zip(self.findings(), later, strict=True):
+            mine.merge(theirs)
+
     def violations(self, path: str) -> list[Violation]:
         out: list[Violation] = []
         if self.outside.count:
@@ -137,14 +154,24 @@ class DataChecker:
         return out
 
 
+PARALLEL_BYTES = 64 << 20  # below this, forking copies costs more than it saves
+
+
 def check_data(
-    dsid: _h5.Handle, info: _h5.DatasetInfo, spec: DatasetSpec, path: str, max_chunk_bytes: int | None = None
+    dsid: _h5.Handle,
+    info: _h5.DatasetInfo,
+    spec: DatasetSpec,
+    path: str,
+    max_chunk_bytes: int | None = None,
+    workers: int = 1,
 ) -> list[Violation]:
     """Violations of the dataset's data checks, reading about BLOCK_BYTES at a time.
 
     Only stored data is read: never-written regions (unallocated chunks, unallocated contiguous
     storage) read back as the fill value, which is checked once and counted for each element.
-    A chunk larger than ``max_chunk_bytes`` once decompressed is not read at all."""
+    A chunk larger than ``max_chunk_bytes`` once decompressed is not read at all. With
+    ``workers`` > 1 (the sandboxed child only) a big dataset is checked by that many forked
+    processes, each reading a consecutive share of the blocks."""
     if info.shape is None:
         return []
     if info.chunks is not None and max_chunk_bytes is not None:
@@ -156,14 +183,31 @@ def check_data(
             )
             expected = f"chunks of at most {max_chunk_bytes} bytes"
             return [Violation(path, Code.LIMIT_EXCEEDED, msg, expected, size)]
-    checker = DataChecker(spec)
     missing, first, stored = _h5.unwritten(dsid, info)
-    if stored is None:
-        for offset, block in _h5.iter_blocks(dsid, info, BLOCK_BYTES):
+    elements = int(np.prod(info.shape, dtype=np.float64)) - missing
+
+    def part(k: int, n: int) -> DataChecker:
+        checker = DataChecker(spec)
+        if stored is None:
+            blocks = _h5.iter_blocks(dsid, info, BLOCK_BYTES, (k, n))
+        else:
+            blocks = _h5.iter_chunks(dsid, info, stored, (k, n))
+        for offset, block in blocks:
             checker.feed(block, offset)
-        return checker.violations(path)
-    for offset, block in _h5.iter_chunks(dsid, info, stored):
-        checker.feed(block, offset)
+        return checker
+
+    n = workers if workers > 1 and elements * max(info.nbytes_per_item, 1) >= PARALLEL_BYTES else 1
+    if n == 1:
+        checker = part(0, 1)
+    else:
+        try:
+            shares = run_parts(n, lambda k: part(k, n).findings())
+        except ForkFailed:
+            checker = part(0, 1)
+        else:
+            checker = DataChecker(spec)
+            for found in shares:  # in order: the first index found is the smallest
+                checker.merge(found)
     if missing:
         fill = _h5.fill_block(dsid, info)
         if fill is not None:

@@ -30,9 +30,10 @@ def _attr_path(path: str, name: str) -> str:
 class ObjectChecks:
     """One walk's findings so far, and the checks of single objects."""
 
-    def __init__(self, check_data: bool, limits: Limits) -> None:
+    def __init__(self, check_data: bool, limits: Limits, data_workers: int = 1) -> None:
         self.check_data = check_data
         self.limits = limits
+        self.data_workers = data_workers
         self.out: list[Violation] = []
         self._seen: set[tuple[tuple[int, int], int]] = set()  # objects with several hard links
         self._matches: dict[tuple[int, int], tuple[bool, DTypeSpec]] = {}
@@ -124,7 +125,9 @@ class ObjectChecks:
             )  # fmt: skip
         elif plan.data_checks and dtype_ok and self.first_visit(dsid, spec):  # a wrong dtype: once
             try:
-                self.out.extend(check_data(dsid, info, spec, path, self.limits.max_chunk_bytes))
+                self.out.extend(
+                    check_data(dsid, info, spec, path, self.limits.max_chunk_bytes, self.data_workers)
+                )
             except _h5.ObjectError as exc:
                 self.unreadable(path, exc)
             except MemoryError as exc:

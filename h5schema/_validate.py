@@ -53,25 +53,33 @@ def walk_path(
     check_data: bool = True,
     limits: Limits | None = None,
     label: str | None = None,
+    data_workers: int = 1,
 ) -> Report:
     """Open a file read-only and validate it in this process; an unopenable file is reported.
-    ``label`` names the file in the report (default: ``path``)."""
+    ``label`` names the file in the report (default: ``path``). ``data_workers`` > 1 lets data
+    checks of big datasets fork copies of this process (the sandboxed child only)."""
     label = path if label is None else label
     try:
         f = _h5.open_read(path)
     except _h5.Unreadable as exc:
         return unreadable_report(label, spec.name, str(exc))
     try:
-        return _walk(_h5.root_of(f), spec, label, check_data, limits or _DEFAULT_LIMITS)
+        return _walk(_h5.root_of(f), spec, label, check_data, limits or _DEFAULT_LIMITS, "/", data_workers)
     finally:
         with contextlib.suppress(Exception):  # a failing close must not hide the report
             f.close()
 
 
 def _walk(
-    root: _h5.Handle, spec: SchemaSpec, label: str, check_data: bool, limits: Limits, base: str = "/"
+    root: _h5.Handle,
+    spec: SchemaSpec,
+    label: str,
+    check_data: bool,
+    limits: Limits,
+    base: str = "/",
+    data_workers: int = 1,
 ) -> Report:
-    walker = _Walker(check_data, limits)
+    walker = _Walker(check_data, limits, data_workers)
     # Each group is a generator that yields its subgroups as it meets them: a stack of them walks
     # depth first, in declaration order, like recursion would, but with no recursion limit.
     stack: list[Iterator[_Pending]] = [walker.group(root, spec.root, base, 0)]

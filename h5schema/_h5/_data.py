@@ -16,9 +16,19 @@ from h5schema._strings import decode_array
 __all__ = ["fill_block", "iter_blocks", "iter_chunks", "read_dataset", "unwritten"]
 
 
-def iter_blocks(dsid: Handle, info: DatasetInfo, budget: int) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
-    """Yield ``(offset, block)`` covering the dataset in chunk-aligned blocks of about ``budget``
-    bytes (never less than one chunk), strings decoded by flavour."""
+Part = tuple[int, int]  # (k, n): the k-th of n consecutive, near-equal shares of the blocks
+
+
+def _share(total: int, part: Part) -> range:
+    k, n = part
+    return range(k * total // n, (k + 1) * total // n)
+
+
+def iter_blocks(
+    dsid: Handle, info: DatasetInfo, budget: int, part: Part = (0, 1)
+) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
+    """Yield ``(offset, block)`` covering the dataset (or its ``part``) in chunk-aligned blocks of
+    about ``budget`` bytes (never less than one chunk), strings decoded by flavour."""
     shape = info.shape or ()
     if info.shape is None:
         return
@@ -36,7 +46,9 @@ def iter_blocks(dsid: Handle, info: DatasetInfo, budget: int) -> Iterator[tuple[
     ranges = [range(0, n, b) for n, b in zip(shape, block, strict=True)]
     reuse = ds.dtype.kind in "biufc" and ds.dtype.names is None
     buffer = np.empty(block, dtype=ds.dtype) if reuse else None
-    for offset in np.ndindex(*[len(r) for r in ranges]):
+    counts = [len(r) for r in ranges]
+    for index in _share(int(np.prod(counts)), part):
+        offset = np.unravel_index(index, counts)
         start = tuple(r[i] for r, i in zip(ranges, offset, strict=True))
         sel = tuple(slice(s, min(s + b, n)) for s, b, n in zip(start, block, shape, strict=True))
         if buffer is None:
@@ -90,12 +102,13 @@ def unwritten(dsid: Handle, info: DatasetInfo) -> tuple[int, tuple[int, ...], li
 
 
 def iter_chunks(
-    dsid: Handle, info: DatasetInfo, offsets: list[tuple[int, ...]]
+    dsid: Handle, info: DatasetInfo, offsets: list[tuple[int, ...]], part: Part = (0, 1)
 ) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
-    """Yield ``(offset, block)`` for the given stored chunks only, strings decoded by flavour."""
+    """Yield ``(offset, block)`` for the given stored chunks only (or their ``part``), strings
+    decoded by flavour."""
     ds = h5py.Dataset(dsid)
     shape, chunks = info.shape or (), info.chunks or ()
-    for off in offsets:
+    for off in (offsets[i] for i in _share(len(offsets), part)):
         sel = tuple(slice(o, min(o + c, n)) for o, c, n in zip(off, chunks, shape, strict=True))
         yield off, _decoded(ds, info, sel)
 

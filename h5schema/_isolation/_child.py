@@ -66,7 +66,10 @@ def main() -> None:
             signal.alarm(math.ceil(limits.timeout) + 5)
         try:
             spec, path, label = specs[key], msg["path"], msg["label"]
-            report = walk_path(path, spec, check_data=msg["check_data"], limits=limits, label=label)
+            report = walk_path(
+                path, spec, check_data=msg["check_data"], limits=limits, label=label,
+                data_workers=msg.get("data_workers", 1),
+            )  # fmt: skip
             reply: dict[str, Any] = {"report": report.to_dict()}
         except MemoryError:
             reply = {"failure": "memory"}

@@ -64,6 +64,8 @@ class _Worker:
 
     def kill(self) -> int | None:
         """Stop the child for good; its exit status (negative: the signal that ended it)."""
+        with contextlib.suppress(OSError):  # the child leads its own group, with any data-check copies
+            os.killpg(self.proc.pid, signal.SIGKILL)
         if self.proc.poll() is None:
             with contextlib.suppress(OSError):
                 self.proc.kill()
@@ -137,8 +139,11 @@ def _limits_doc(limits: Limits) -> dict[str, Any]:
     return {name: getattr(limits, name) for name in Limits.__slots__}
 
 
-def run_isolated(label: str, spec: SchemaSpec, *, check_data: bool, limits: Limits) -> Report:
-    """Validate the file at ``label`` in a child process; every failure is a report."""
+def run_isolated(
+    label: str, spec: SchemaSpec, *, check_data: bool, limits: Limits, data_workers: int | None = None
+) -> Report:
+    """Validate the file at ``label`` in a child process; every failure is a report. The data
+    checks of a big dataset are spread over ``data_workers`` processes (default: the cores)."""
     text, key = _schema_doc(spec)
     message: dict[str, Any] = {
         "path": os.path.abspath(label),  # the child's working directory may differ
@@ -146,6 +151,7 @@ def run_isolated(label: str, spec: SchemaSpec, *, check_data: bool, limits: Limi
         "schema_key": key,
         "check_data": check_data,
         "limits": _limits_doc(limits),
+        "data_workers": data_workers or os.cpu_count() or 1,
     }
     worker = _POOL.acquire(limits.memory)
     try:

@@ -1,0 +1,65 @@
+"""Data checks spread over forked processes report exactly what one process reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import h5schema as h5s
+from h5schema import _datachecks
+from h5schema._validate import walk_path
+
+
+class Checked(h5s.File):
+    full: h5s.Dataset = h5s.dataset(np.float32, shape=(None, 64), ge=0, le=1, allow_nan=False)
+    sparse: h5s.Dataset = h5s.dataset(np.int16, shape=(None,), values={0, 1, 2})
+    labels: h5s.Dataset = h5s.dataset(str, shape=(None,), values={"a", "b"})
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(7)
+    full = rng.random((5000, 64), dtype=np.float32)
+    full[[3, 2600, 4999], [1, 5, 63]] = [-1.0, np.nan, 7.0]  # spread over the shares
+    path = tmp_path / "f.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("full", data=full, chunks=(100, 64))
+        sparse = f.create_dataset("sparse", shape=(100_000,), dtype=np.int16, chunks=(1000,), fillvalue=9)
+        sparse[5000:9000] = 1
+        sparse[60_000:61_000] = 5
+        labels = np.array(["a", "b", "c"] * 3000, dtype=object)
+        f.create_dataset("labels", data=labels, dtype=h5py.string_dtype(), chunks=(500,))
+    return path
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_forked_checks_match_one_process(path: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_datachecks, "PARALLEL_BYTES", 0)  # fork even for this small file
+    spec = h5s.as_schema(Checked)
+    one = walk_path(str(path), spec, data_workers=1)
+    many = walk_path(str(path), spec, data_workers=workers)
+    assert many.to_json() == one.to_json()  # NaN examples compare equal as JSON
+    assert {v.path for v in one} == {"/full", "/sparse", "/labels"}
+    counts = {(v.path, v.expected): v.actual["count"] for v in one}
+    assert counts[("/full", ">= 0 and <= 1")] == 2 and counts[("/full", "no NaN")] == 1
+    assert counts[("/sparse", "values in [0, 1, 2]")] == 1000 + (100_000 - 5000)  # fives and fill 9
+    assert counts[("/labels", "values in ['a', 'b']")] == 3000
+
+
+def test_a_failing_part_is_an_unreadable_object(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error inside a forked part comes back and is reported like a serial one."""
+    monkeypatch.setattr(_datachecks, "PARALLEL_BYTES", 0)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise h5s_object_error("cannot read data: injected")
+
+    from h5schema import _h5
+
+    h5s_object_error = _h5.ObjectError
+    monkeypatch.setattr(_h5, "iter_blocks", broken)
+    report = walk_path(str(path), h5s.as_schema(Checked), data_workers=2)
+    assert report.at("/full")[0].code is h5s.Code.OBJECT_UNREADABLE
+    assert "injected" in report.at("/full")[0].message
