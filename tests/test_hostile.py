@@ -10,6 +10,8 @@ report.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -342,3 +344,31 @@ def test_limits_are_checked_when_made() -> None:
     with pytest.raises(ValueError, match=r"Limits.max_members must be a positive integer"):
         h5s.Limits(max_members=0)
     assert h5s.Limits(timeout=None, memory=None).timeout is None
+
+
+# ---------------------------------------------------------------- open failures explained
+
+
+def test_a_file_held_by_a_writer_is_reported_locked(tmp_path: Path) -> None:
+    """This process holds the file open for writing; the validating child cannot lock it."""
+    path = tmp_path / "held.h5"
+    with h5py.File(path, "w") as f:
+        f["x"] = np.arange(4, dtype=np.int32)
+        f.flush()
+        report = h5s.validate(path, Table, limits=QUICK)
+    assert codes(report) == ["file_unreadable"]
+    assert "locked by another process" in report.violations[0].message
+    assert h5s.validate(path, Table, limits=QUICK).valid  # once closed
+
+
+def test_a_file_left_open_by_a_killed_writer_says_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "crashed.h5"
+    script = (
+        "import h5py, numpy as np, os, sys; f = h5py.File(sys.argv[1], 'w', libver='latest'); "
+        "f['x'] = np.arange(4, dtype=np.int32); f.flush(); os.kill(os.getpid(), 9)"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=False)
+    report = h5s.validate(path, Table, limits=QUICK)
+    assert codes(report) == ["file_unreadable"]
+    message = report.violations[0].message
+    assert "not closed cleanly" in message and "swmr=True" in message and "h5clear" in message
