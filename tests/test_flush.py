@@ -33,6 +33,13 @@ class Root(h5s.File):
     runs: dict[str, Rec] = h5s.members(r"run\d+")
 
 
+class Stream(h5s.File):
+    """A layout for SWMR writing: its strings are fixed-length."""
+
+    x: h5s.Dataset = h5s.dataset(np.float32, shape=("n", 3), maxshape=(None, 3), chunks=(4, 3))
+    tag: h5s.Dataset = h5s.dataset(h5s.string(4), shape=("n",), maxshape=(None,), values={"a", "b"})
+
+
 def on_disk(path: Path, name: str = "rec/other", *, swmr: bool = False) -> list[Any]:
     """The rows of ``name`` a SIGKILL now would leave: a copy of the file's bytes, opened."""
     copy = path.with_name(path.name + ".copy")
@@ -208,22 +215,21 @@ def test_with_both_settings_whichever_comes_first_flushes(tmp_path: Path, clock:
 def test_swmr_writer_is_read_concurrently(tmp_path: Path) -> None:
     """A SWMR writer's flushed rows are read by a swmr=True reader while it writes."""
     path = tmp_path / "f.h5"
-    with h5s.create(path, Root, swmr=True, flush=h5s.FlushPolicy(every_rows=2)) as f:
+    with h5s.create(path, Stream, swmr=True, flush=h5s.FlushPolicy(every_rows=2)) as f:
         assert f.swmr
-        g = f.group("rec")
         with h5py.File(path, "r", swmr=True) as reader:
-            tag = reader["rec/tag"]
+            tag = reader["tag"]
             assert tag.shape == (0,)
-            g.append_row(x=[0, 0, 0], tag="a")
+            f.append_row(x=[0, 0, 0], tag="a")
             tag.refresh()
             assert tag.shape == (0,)  # not flushed yet
-            g.append_row(x=[1, 1, 1], tag="b")
-            g.append(x=np.full((3, 3), 2, np.float32), tag=["a", "a", "b"])
+            f.append_row(x=[1, 1, 1], tag="b")
+            f.append(x=np.full((3, 3), 2, np.float32), tag=["a", "a", "b"])
             tag.refresh()
-            reader["rec/x"].refresh()
+            reader["x"].refresh()
             assert tag.asstr()[()].tolist() == ["a", "b", "a", "a", "b"]
-            assert reader["rec/x"][:, 0].tolist() == [0, 1, 2, 2, 2]
-    assert h5s.validate(path, Root).violations == ()  # closed cleanly: opens as any file
+            assert reader["x"][:, 0].tolist() == [0, 1, 2, 2, 2]
+    assert h5s.validate(path, Stream).violations == ()  # closed cleanly: opens as any file
 
 
 def test_swmr_file_copied_mid_write_opens_with_swmr_and_holds_flushed_rows(tmp_path: Path) -> None:
@@ -250,6 +256,18 @@ def test_swmr_mode_refuses_new_members_and_attributes(tmp_path: Path) -> None:
     with h5s.open(path, Root) as r:
         assert "run1" not in r and r["rec"].attrs["fs"] == 16000
         assert r["rec/other"].read().tolist() == [7]
+
+
+def test_swmr_mode_refuses_variable_length_appends(tmp_path: Path) -> None:
+    """Variable-length strings live outside SWMR's ordering, so appending them is refused."""
+    path = tmp_path / "f.h5"
+    with h5s.create(path, Root, swmr=True) as f:
+        g = f.group("rec")
+        with pytest.raises(h5s.WriteError, match=r"/rec/tag: variable-length data cannot be appended"):
+            g.append_row(x=[1, 2, 3], tag="a")
+        assert len(g.dataset("x")) == 0  # all or nothing
+    with h5s.create(tmp_path / "plain.h5", Root) as f:  # without SWMR they are fine
+        f.group("rec").append_row(x=[1, 2, 3], tag="a")
 
 
 def test_open_writer_in_swmr_mode_needs_a_file_created_for_it(tmp_path: Path) -> None:
