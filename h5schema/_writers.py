@@ -8,15 +8,17 @@ A row is *durable*, it survives the process being killed (SIGKILL), once the fil
 *flushed*: written every buffered row into its dataset, then flushed HDF5's caches to the file.
 ``flush()``, ``close()`` and leaving the ``with`` block flush, also when the block exits with an
 exception; a :class:`~h5schema.FlushPolicy` (``flush=``) adds flushes every N rows or every T
-seconds, checked on each append. A killed writer's file keeps every row flushed before the kill
-and loses the rest.
+seconds, checked on each append. A plain writer killed between two flushes leaves a file that
+opens as any file and holds exactly the rows of its last flush; killed *during* a flush it is
+not protected, since HDF5 writes a flush in no crash-safe order.
 
-``swmr=True`` writes in SWMR (single writer, multiple readers) mode: every object exists when the
-file is created (the materializer makes them all), the writer opens the file straight into SWMR
-writing, and appends then only grow datasets, so readers may open the file with
-``h5py.File(path, "r", swmr=True)`` while it is written. New members and attributes cannot be
-created in this mode. A killed SWMR writer's file keeps every flushed row, but stays marked as
-open: it opens with ``swmr=True`` (or after ``h5clear -s``). docs/reliability.md has the details.
+``swmr=True`` writes in SWMR (single writer, multiple readers) mode, which is protected at every
+moment: every object exists when the file is created (the materializer makes them all), the
+writer opens the file straight into SWMR writing, and appends then only grow datasets, so
+readers may open the file with ``h5py.File(path, "r", swmr=True)`` while it is written. New
+members, attributes and variable-length data cannot be written in this mode. A killed SWMR
+writer's file keeps every flushed row, but stays marked as open: it opens with ``swmr=True``
+(or after ``h5clear -s``). docs/reliability.md has the details, mode by mode.
 """
 
 from __future__ import annotations
@@ -286,11 +288,12 @@ def create(
     """Materialize a file atomically, then open it for appending.
 
     ``flush`` adds automatic flushes (every N rows, every T seconds) to the ones ``flush()`` and
-    ``close()`` make; a killed writer's file keeps every row flushed before the kill.
-    ``swmr=True`` creates the file in the HDF5 1.10 format and writes it in SWMR mode: readers may
-    open it with ``h5py.File(path, "r", swmr=True)`` meanwhile, and members and attributes can no
-    longer be added (give them all here). A killed create leaves nothing at ``path`` (at most a
-    temporary ``.<name>.h5schema-<random>.tmp`` sibling).
+    ``close()`` make; a writer killed between flushes leaves the rows of its last flush.
+    ``swmr=True`` creates the file in the HDF5 1.10 format and writes it in SWMR mode, which also
+    survives a kill during a flush: readers may open it with ``h5py.File(path, "r", swmr=True)``
+    meanwhile, and members, attributes and variable-length data can no longer be written (give
+    every member here). A killed create leaves nothing at ``path`` (at most a temporary
+    ``.<name>.h5schema-<random>.tmp`` sibling). See docs/reliability.md.
     """
     materialize(path, schema_or_values, values=values, overwrite=overwrite, casting=casting, swmr=swmr)
     spec, _ = (
