@@ -59,6 +59,15 @@ class ObjectChecks:
         )
         self.add(path, Code.OBJECT_UNREADABLE, text, "a readable object", text)
 
+    def foreign(self, path: str, where: str, data_checks: bool) -> None:
+        """A dataset whose data lives in other files (virtual sources, external raw storage)."""
+        self.add(
+            path, Code.EXTERNAL_REFERENCE,
+            f"{where}; data outside the file is reported, never read"
+            + ("; its data checks were not run" if data_checks else ""),
+            "data stored in this file", where,
+        )  # fmt: skip
+
     def first_visit(self, oid: _h5.Handle, spec: Any) -> bool:
         """False when this object, reached by another hard link, was already checked against
         ``spec``: aliases and cycles are walked (and their data read) once."""
@@ -117,12 +126,7 @@ class ObjectChecks:
             self.layout(spec, info, path)
         self.attributes(dsid, spec.attributes, spec.closed, path)
         if info.foreign is not None:  # never read: it would open files outside this one
-            self.add(
-                path, Code.EXTERNAL_REFERENCE,
-                f"{info.foreign}; data outside the file is reported, never read"
-                + ("; its data checks were not run" if plan.data_checks else ""),
-                "data stored in this file", info.foreign,
-            )  # fmt: skip
+            self.foreign(path, info.foreign, plan.data_checks)
         elif plan.data_checks and dtype_ok and self.first_visit(dsid, spec):  # a wrong dtype: once
             try:
                 self.out.extend(

@@ -163,10 +163,14 @@ class _Walker(ObjectChecks):
         if link.kind == "external_link":
             self.external_link(link, path)
             return
-        link = _h5.resolve_kind(gid, link)
-        if link.kind == "unreadable":
-            self.add(path, Code.OBJECT_UNREADABLE, link.target or "cannot be read", None, link.target)
-            return
+        oid = None
+        if link.kind == "hard":  # open it to learn what it is
+            try:
+                oid = _h5.open_member(gid, link.name)
+            except _h5.ObjectError as exc:
+                self.unreadable(path, exc)
+                return
+            link = _h5.Link(link.name, _h5.kind_of(oid))
         self.add(
             path, Code.UNEXPECTED_MEMBER,
             f"unexpected member: expected nothing here, got {_what(link)}",
@@ -174,6 +178,14 @@ class _Walker(ObjectChecks):
         )  # fmt: skip
         if link.kind == "soft_link":
             self.soft_link(gid, link, path)
+        elif link.kind == "dataset":  # undeclared, but its storage may still point out of the file
+            try:
+                foreign = _h5.dataset_info(oid, layout=False, maxshape=False).foreign
+            except _h5.ObjectError as exc:
+                self.unreadable(path, exc)
+                return
+            if foreign is not None:
+                self.foreign(path, foreign, False)
 
     def soft_link(self, gid: _h5.Handle, link: _h5.Link, path: str) -> None:
         """Report a soft link whose target is not an object of this file (never followed out)."""

@@ -8,7 +8,7 @@ from h5py import h5d, h5g, h5l, h5o, h5t
 
 from h5schema._h5._types import Handle, Link, LinkKind, ObjectError
 
-__all__ = ["kind_of", "links", "object_key", "open_member", "resolve_kind", "soft_target"]
+__all__ = ["kind_of", "links", "object_key", "open_member", "soft_target"]
 
 
 def _decode_name(raw: bytes | str) -> str:
@@ -121,13 +121,3 @@ def open_member(gid: Handle, name: str) -> Handle:
         return h5o.open(gid, name.encode("utf-8", errors="surrogateescape"))
     except Exception as exc:
         raise ObjectError(f"cannot read its object header: {exc}") from None
-
-
-def resolve_kind(gid: Handle, link: Link) -> Link:
-    """A hard link with its object type (opening the object); other links as they are."""
-    if link.kind != "hard":
-        return link
-    try:
-        return Link(link.name, kind_of(open_member(gid, link.name)))
-    except ObjectError as exc:
-        return Link(link.name, "unreadable", str(exc))
