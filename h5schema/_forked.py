@@ -35,8 +35,11 @@ def run_parts(n: int, work: Callable[[int], T]) -> list[T]:
     started: list[tuple[int, int]] = []  # (pid, read end)
     try:
         for k in range(1, n):
-            r, w = os.pipe()
-            pid = os.fork()
+            try:
+                r, w = os.pipe()
+                pid = os.fork()
+            except OSError as exc:
+                raise ForkFailed(f"cannot start a copy: {exc}") from None
             if pid == 0:  # the copy: answer and leave, never return into the caller's code
                 os.close(r)
                 _serve(w, k, work, left)

@@ -17,9 +17,10 @@ from typing import Any
 
 from h5schema import _h5
 from h5schema._codes import Code
+from h5schema._forked import ForkFailed, run_parts
 from h5schema._limits import Limits
 from h5schema._objcheck import ObjectChecks
-from h5schema._report import Report, unreadable_report
+from h5schema._report import Report, Violation, unreadable_report
 from h5schema._spec import DatasetSpec, GroupSpec, SchemaSpec
 
 __all__ = ["walk", "walk_path"]
@@ -80,26 +81,12 @@ def _walk(
     data_workers: int = 1,
 ) -> Report:
     walker = _Walker(check_data, limits, data_workers)
-    # Each group is a generator that yields its subgroups as it meets them: a stack of them walks
-    # depth first, in declaration order, like recursion would, but with no recursion limit.
-    stack: list[Iterator[_Pending]] = [walker.group(root, spec.root, base, 0)]
-    paths = [base]
-    while stack:
-        try:
-            child = next(stack[-1], None)
-        except Exception as exc:  # a failure we did not foresee: the group ends, the walk goes on
-            walker.unreadable(paths[-1], exc)
-            child = None
-        if child is None:
-            stack.pop()
-            paths.pop()
-        else:
-            stack.append(walker.group(*child))
-            paths.append(child[2])
+    walker.drain((root, spec.root, base, 0))
     return Report(file=label, schema=spec.name, violations=tuple(walker.out))
 
 
 _Pending = tuple[_h5.Handle, GroupSpec, str, int]  # an opened group, its spec, its path, its depth
+PARALLEL_GROUPS = 64  # pattern-matched subgroups from which the walk is shared by forked copies
 
 
 def _child(path: str, name: str) -> str:
@@ -108,6 +95,56 @@ def _child(path: str, name: str) -> str:
 
 class _Walker(ObjectChecks):
     """One walk of the groups of a file, from the root down."""
+
+    def drain(self, top: _Pending) -> None:
+        """Walk a group and everything below it.
+
+        Each group is a generator that yields its subgroups as it meets them: a stack of them
+        walks depth first, in declaration order, like recursion would, but with no recursion
+        limit."""
+        stack: list[Iterator[_Pending]] = [self.group(*top)]
+        paths = [top[2]]
+        while stack:
+            try:
+                child = next(stack[-1], None)
+            except Exception as exc:  # a failure we did not foresee: the group ends, the walk goes on
+                self.unreadable(paths[-1], exc)
+                child = None
+            if child is None:
+                stack.pop()
+                paths.pop()
+            else:
+                stack.append(self.group(*child))
+                paths.append(child[2])
+
+    def shared(self, gid: _h5.Handle, links: list[_h5.Link], spec: GroupSpec, path: str, depth: int) -> None:
+        """Walk many pattern-matched subgroups in consecutive shares, one per forked copy of this
+        process (the sandboxed child only: ``data_workers`` > 1). Each copy sends back the
+        violations of its share; they are added in order, so the report is the one-process one."""
+        n, workers = min(self.data_workers, len(links)), self.data_workers
+
+        def part(k: int) -> list[Violation]:
+            start = len(self.out)
+            self.data_workers = 1  # no forking inside a share
+            try:
+                for link in links[k * len(links) // n : (k + 1) * len(links) // n]:
+                    child = self.member(gid, link, spec, _child(path, link.name), {}, depth)
+                    if child is not None:
+                        self.drain(child)
+            finally:
+                self.data_workers = workers
+            return self.out[start:]
+
+        before = len(self.out)
+        try:
+            shares = run_parts(n, part)
+        except ForkFailed:  # no copies: walk it all here
+            del self.out[before:]
+            n = 1
+            part(0)
+            return
+        for found in shares[1:]:  # share 0 was walked here, straight into self.out
+            self.out.extend(found)
 
     # ------------------------------------------------------------ groups
 
@@ -144,10 +181,14 @@ class _Walker(ObjectChecks):
                 yield child
         for regex, pattern in spec.compiled_patterns():
             matched = [n for n in found if regex.fullmatch(n)]
-            for name in matched:
-                child = self.member(gid, found.pop(name), pattern.item, _child(path, name), scope, depth)
-                if child is not None:
-                    yield child
+            item = pattern.item
+            if isinstance(item, GroupSpec) and self.data_workers > 1 and len(matched) >= PARALLEL_GROUPS:
+                self.shared(gid, [found.pop(name) for name in matched], item, path, depth)
+            else:
+                for name in matched:
+                    child = self.member(gid, found.pop(name), item, _child(path, name), scope, depth)
+                    if child is not None:
+                        yield child
             lo, hi = pattern.min_count, pattern.max_count
             if len(matched) < lo or (hi is not None and len(matched) > hi):
                 self.add(

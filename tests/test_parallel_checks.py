@@ -63,3 +63,33 @@ def test_a_failing_part_is_an_unreadable_object(path: Path, monkeypatch: pytest.
     report = walk_path(str(path), h5s.as_schema(Checked), data_workers=2)
     assert report.at("/full")[0].code is h5s.Code.OBJECT_UNREADABLE
     assert "injected" in report.at("/full")[0].message
+
+
+def test_shared_group_walk_matches_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many pattern-matched groups walked in forked shares: the same report, in the same order."""
+    from h5schema import _validate
+
+    class Run(h5s.Group):
+        rate: int = h5s.attribute(gt=0)
+        x: h5s.Dataset = h5s.dataset(np.float32, shape=("n",), ge=0)
+        y: h5s.Dataset = h5s.dataset(np.float32, shape=("n",))
+
+    class Runs(h5s.File):
+        runs: dict[str, Run] = h5s.members(r"run_\d+", min_count=1)
+
+    path = tmp_path / "runs.h5"
+    with h5py.File(path, "w") as f:
+        for i in range(40):
+            g = f.create_group(f"run_{i:02d}")
+            g.attrs["rate"] = -1 if i in (3, 27) else 10
+            g["x"] = np.arange(5, dtype=np.float32) - (i == 38)
+            g["y"] = np.zeros(5 if i != 11 else 4, np.float32)
+            if i == 20:
+                g["extra"] = 1
+        f["run_99"] = 7  # a dataset where a group is declared
+    monkeypatch.setattr(_validate, "PARALLEL_GROUPS", 4)
+    spec = h5s.as_schema(Runs)
+    one = walk_path(str(path), spec, data_workers=1)
+    assert len(one) == 6
+    for workers in (2, 3):
+        assert walk_path(str(path), spec, data_workers=workers).violations == one.violations
