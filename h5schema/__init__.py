@@ -53,16 +53,16 @@ _EXPORTS: dict[str, str] = {
     "Violation": "h5schema._report",
     "WriteError": "h5schema._errors",
     "as_schema": "h5schema._model",
-    "attribute": "h5schema._model",
+    "attribute": "h5schema._declare",
     "create": "h5schema._writers",
-    "dataset": "h5schema._model",
+    "dataset": "h5schema._declare",
     "dim": "h5schema._shapes",
     "enum": "h5schema._dtypes",
     "family": "h5schema._dtypes",
-    "group": "h5schema._model",
+    "group": "h5schema._declare",
     "load_schema": "h5schema._loader",
     "materialize": "h5schema._materialize",
-    "members": "h5schema._model",
+    "members": "h5schema._declare",
     "open": "h5schema._readers",
     "open_writer": "h5schema._writers",
     "string": "h5schema._dtypes",
@@ -75,6 +75,7 @@ if _TYPE_CHECKING:
     from h5schema._codes import Code, Severity
     from h5schema._coerce import Casting
     from h5schema._dataset_writer import DatasetWriter
+    from h5schema._declare import attribute, dataset, group, members
     from h5schema._dtypes import (
         ArrayDType,
         CompoundDType,
@@ -101,7 +102,7 @@ if _TYPE_CHECKING:
     from h5schema._limits import Limits
     from h5schema._loader import load_schema
     from h5schema._materialize import materialize
-    from h5schema._model import Dataset, File, Group, as_schema, attribute, dataset, group, members
+    from h5schema._model import Dataset, File, Group, as_schema
     from h5schema._readers import DatasetReader, FileReader, GroupReader, open
     from h5schema._report import Report, Violation
     from h5schema._shapes import DimSpec, dim

@@ -84,9 +84,11 @@ class DataChecker:
             return
         if self.allowed_set is not None:
             mask = self._outside_mask(block)
-            if self.implied and block.dtype.kind in "iuf" and not mask.any():
-                return
-            self.outside.add(mask, block, offset, repeat)
+            if mask is None or not mask.any():  # every value allowed
+                if self.implied and block.dtype.kind in "iuf":
+                    return
+            else:
+                self.outside.add(mask, block, offset, repeat)
         kind = block.dtype.kind
         if kind == "f" and block.size:
             lo, hi = block.min(), block.max()  # NaN propagates through min: one pass finds it
@@ -110,7 +112,8 @@ class DataChecker:
             buf = self._scratch[(shape, name)] = np.empty(shape, dtype=bool)
         return buf
 
-    def _outside_mask(self, block: np.ndarray) -> np.ndarray:
+    def _outside_mask(self, block: np.ndarray) -> np.ndarray | None:
+        """The elements not among the allowed values; None when there is none (fast paths)."""
         assert self.allowed_set is not None
         if block.dtype.kind == "O" and block.size <= 64:  # a few strings (one appended row)
             members = self.allowed_set
@@ -130,6 +133,8 @@ class DataChecker:
             for v in numbers[1:]:
                 np.equal(block, v, out=tmp)
                 np.logical_or(hit, tmp, out=hit)
+            if hit.all():
+                return None
             np.logical_not(hit, out=hit)
             return hit
         allowed = np.array(sorted(self.allowed_set, key=repr))

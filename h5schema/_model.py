@@ -10,169 +10,20 @@ from __future__ import annotations
 
 import re
 import typing
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from h5schema._attrs import attribute_spec, strip_optional
+from h5schema._declare import FieldRole, Role, attribute, dataset, group, members
+from h5schema._declare import marker_of as _marker
+from h5schema._declare import pattern_of as _pattern_of
 from h5schema._errors import SchemaDefinitionError
 from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
 
 __all__ = ["Dataset", "File", "Group", "as_schema", "attribute", "dataset", "group", "members"]
-
-Role = Literal["attribute", "dataset", "group", "members"]
-
-
-@dataclass(frozen=True)
-class _Marker:
-    """Carried in ``json_schema_extra``, which pydantic keeps through every copy of a FieldInfo."""
-
-    role: Role
-    options: dict[str, Any]
-
-    def __call__(self, schema: dict[str, Any]) -> None:
-        schema["x-h5schema"] = self.role
-
-
-@dataclass(frozen=True)
-class FieldRole:
-    """How one class field maps to the file: its role and its HDF5 name (or pattern)."""
-
-    role: Role
-    name: str
-
-
-def attribute(
-    default: Any = PydanticUndefined,
-    *,
-    name: str | None = None,
-    description: str | None = None,
-    gt: float | None = None,
-    ge: float | None = None,
-    lt: float | None = None,
-    le: float | None = None,
-    multiple_of: float | None = None,
-    min_length: int | None = None,
-    max_length: int | None = None,
-    pattern: str | None = None,
-    dtype: Any = None,
-    shape: Any = None,
-) -> Any:
-    """Declare an HDF5 attribute: a pydantic field with pydantic's constraints.
-
-    ``name`` is the attribute's name in the file (default: the field name). ``dtype``/``shape``
-    describe an ``np.ndarray`` attribute. Without a default the attribute is required, unless the
-    annotation is ``X | None``.
-    """
-    return Field(
-        default,
-        description=description,
-        gt=gt,
-        ge=ge,
-        lt=lt,
-        le=le,
-        multiple_of=multiple_of,
-        min_length=min_length,
-        max_length=max_length,
-        pattern=pattern,
-        json_schema_extra=_Marker("attribute", {"name": name, "dtype": dtype, "shape": shape}),
-    )
-
-
-def dataset(
-    dtype: Any = None,
-    *,
-    shape: Any = None,
-    maxshape: tuple[int | None, ...] | None = None,
-    chunks: bool | tuple[int, ...] | None = None,
-    compression: Literal["gzip", "lzf", "none"] | None = None,
-    compression_opts: int | None = None,
-    shuffle: bool | None = None,
-    fletcher32: bool | None = None,
-    fillvalue: Any = None,
-    values: Any = None,
-    gt: float | None = None,
-    ge: float | None = None,
-    lt: float | None = None,
-    le: float | None = None,
-    allow_nan: bool = True,
-    name: str | None = None,
-    required: bool | None = None,
-    closed: bool | None = None,
-    description: str | None = None,
-) -> Any:
-    """Declare a dataset in place. Every storage option left ``None`` is not checked.
-
-    ``shape`` entries: an int (fixed), a name like ``"n"`` (a dim shared within the group),
-    ``None`` (any length) or ``h5s.dim(...)``. ``maxshape`` uses ``None`` for unlimited axes.
-    ``chunks=True`` requires chunking of any shape. ``values``/``gt``..``le``/``allow_nan`` are
-    data checks, read chunk by chunk.
-    """
-    options = {k: v for k, v in locals().items() if k not in ("name", "required", "closed")}
-    options = {k: v for k, v in options.items() if v is not None and not (k == "allow_nan" and v)}
-    return Field(
-        None,
-        description=description,
-        json_schema_extra=_Marker(
-            "dataset", {"name": name, "required": required, "closed": closed, "spec": options}
-        ),
-    )
-
-
-def group(*, name: str | None = None, required: bool | None = None, description: str | None = None) -> Any:
-    """Declare a child group whose annotation is a Group subclass.
-
-    The instance value may be left ``None``: the materializer then builds the group from its
-    defaults. A group is required unless ``required=False`` or the annotation is ``X | None``.
-    """
-    return Field(
-        None,
-        description=description,
-        json_schema_extra=_Marker("group", {"name": name, "required": required}),
-    )
-
-
-def members(
-    pattern: str,
-    *,
-    min_count: int = 0,
-    max_count: int | None = None,
-    dataset: Any = None,
-    description: str | None = None,
-) -> Any:
-    """Declare repeated members whose names fully match ``pattern``.
-
-    Annotate as ``dict[str, SomeGroup]``, or ``dict[str, h5s.Dataset]`` with
-    ``dataset=h5s.dataset(...)`` describing each dataset.
-    """
-    return Field(
-        default_factory=dict,
-        description=description,
-        json_schema_extra=_Marker(
-            "members",
-            {
-                "pattern": pattern,
-                "min_count": min_count,
-                "max_count": max_count,
-                "dataset": dataset,
-            },
-        ),
-    )
-
-
-def _pattern_of(value: Any) -> str | None:
-    if not isinstance(value, FieldInfo):
-        return None
-    return next((m.pattern for m in value.metadata if isinstance(getattr(m, "pattern", None), str)), None)
-
-
-def _marker(field: FieldInfo) -> _Marker | None:
-    extra = field.json_schema_extra
-    return extra if isinstance(extra, _Marker) else None
 
 
 def _is_sub(tp: Any, base: type | tuple[type, ...]) -> bool:
@@ -342,6 +193,7 @@ class Group(_Node):
                         "name": opts.get("name") or fname,
                         "required": (not optional) if required is None else required,
                         "description": info.description or inner.__h5spec__.description,
+                        "external": bool(opts.get("external", False)),
                     }
                 )
         except ValidationError as exc:

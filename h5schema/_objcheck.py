@@ -126,7 +126,8 @@ class ObjectChecks:
             self.layout(spec, info, path)
         self.attributes(dsid, spec.attributes, spec.closed, path)
         if info.foreign is not None:  # never read: it would open files outside this one
-            self.foreign(path, info.foreign, plan.data_checks)
+            if not spec.external:
+                self.foreign(path, info.foreign, plan.data_checks)
         elif plan.data_checks and dtype_ok and self.first_visit(dsid, spec):  # a wrong dtype: once
             try:
                 self.out.extend(

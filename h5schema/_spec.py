@@ -81,6 +81,7 @@ class DatasetSpec(Spec):
     le: Number | None = None
     allow_nan: bool = True
     closed: bool = False
+    external: bool = False
     attributes: tuple[AttributeSpec, ...] = ()
 
     @field_serializer("values", "fillvalue", when_used="json")
@@ -169,6 +170,11 @@ class DatasetSpec(Spec):
             raise ValueError("fletcher32 cannot apply to variable-length data (HDF5 refuses it)")
 
     def _check_data(self) -> None:
+        if self.external and self.has_data_checks:
+            raise ValueError(
+                "external=True: data checks (values, gt/ge/lt/le, allow_nan) cannot run on data that "
+                "may be stored outside the file, which is never read"
+            )
         dt = self.dtype
         if _is_complex_exact(dt) and isinstance(self.fillvalue, list | tuple) and len(self.fillvalue) == 2:
             object.__setattr__(self, "fillvalue", complex(*self.fillvalue))
@@ -274,6 +280,7 @@ class GroupSpec(Spec):
     required: bool = True
     description: str | None = None
     closed: bool = False
+    external: bool = False
     attributes: tuple[AttributeSpec, ...] = ()
     members: tuple[Annotated[GroupSpec | DatasetSpec, Field(discriminator="kind")], ...] = ()
     patterns: tuple[PatternSpec, ...] = ()

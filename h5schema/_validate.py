@@ -255,7 +255,8 @@ class _Walker(ObjectChecks):
     ) -> _Pending | None:
         """Check a declared member; a group is returned for the walk to descend into."""
         if link.kind == "external_link":
-            self.external_link(link, path)
+            if not spec.external:  # declared external: fine, and never followed
+                self.external_link(link, path)
             return None
         if link.kind != "hard":
             self.add(

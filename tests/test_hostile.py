@@ -372,3 +372,29 @@ def test_a_file_left_open_by_a_killed_writer_says_what_to_do(tmp_path: Path) -> 
     assert codes(report) == ["file_unreadable"]
     message = report.violations[0].message
     assert "not closed cleanly" in message and "swmr=True" in message and "h5clear" in message
+
+
+def test_declared_external_members_are_allowed_and_still_never_opened(tmp_path: Path) -> None:
+    """external=True: an external link, external storage or a virtual dataset is fine there,
+    and still never followed or read."""
+
+    class Part(h5s.Group):
+        pass
+
+    class Linked(h5s.File):
+        raw: h5s.Dataset = h5s.dataset(np.int32, shape=(4,), external=True)
+        view: h5s.Dataset = h5s.dataset(np.int32, external=True)
+        part: Part = h5s.group(external=True)
+        other: h5s.Dataset = h5s.dataset(np.int32)
+
+    trap = fifo(tmp_path)
+    layout = h5py.VirtualLayout(shape=(4,), dtype=np.int32)
+    layout[:] = h5py.VirtualSource(str(trap), "x", shape=(4,))
+    path = tmp_path / "linked.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("raw", shape=(4,), dtype=np.int32, external=[(str(trap), 0, 16)])
+        f["view"] = h5py.ExternalLink(str(trap), "/x")
+        f["part"] = h5py.ExternalLink(str(trap), "/g")
+        f.create_virtual_dataset("other", layout)
+    report = h5s.validate(path, Linked, limits=QUICK)
+    assert [(v.path, v.code.value) for v in report] == [("/other", "external_reference")]
