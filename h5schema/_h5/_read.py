@@ -82,6 +82,15 @@ def _read_open(a: Any, want_value: bool, max_bytes: int | None = None) -> AttrRe
             return AttrRead(spec, None)
         if not want_value:
             return AttrRead(spec, shape)
+        if shape == ():  # the common case, kept short: most attributes are scalars
+            if max_bytes is not None and npdt.itemsize > max_bytes:
+                return AttrRead(spec, shape, too_big=npdt.itemsize)
+            one = np.empty((), dtype=npdt)
+            a.read(one)
+            value = one.item() if npdt.kind in "biufcOS" else one
+            if isinstance(value, bytes) and isinstance(spec, StringDType) and spec.encoding == "utf-8":
+                value = value.decode("utf-8")
+            return AttrRead(spec, shape, value)
         if max_bytes is not None:
             nbytes = int(np.prod(shape, dtype=np.float64)) * npdt.itemsize  # no overflow on hostile shapes
             if nbytes > max_bytes:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import atexit
+import base64
 import contextlib
 import hashlib
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -126,9 +128,12 @@ _DOCS: dict[int, tuple[SchemaSpec, str, str]] = {}
 
 
 def _schema_doc(spec: SchemaSpec) -> tuple[str, str]:
+    """The schema as the child receives it, and a key for the child's cache. Pickled, not the
+    JSON document: the child must get exactly this object (the parent is trusted by the child;
+    nothing flows back but plain JSON)."""
     hit = _DOCS.get(id(spec))
     if hit is None or hit[0] is not spec:
-        text = spec.to_json(indent=None)
+        text = base64.b64encode(pickle.dumps(spec)).decode("ascii")
         if len(_DOCS) >= 64:
             _DOCS.clear()
         hit = _DOCS[id(spec)] = (spec, text, hashlib.sha256(text.encode()).hexdigest())

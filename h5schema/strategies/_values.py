@@ -90,6 +90,9 @@ def _dim_lengths(draw: DrawFn, datasets: Sequence[DatasetSpec], max_side: int) -
 
 def _data_shape(draw: DrawFn, spec: DatasetSpec, dims: Mapping[str, int], max_side: int) -> tuple[int, ...]:
     ms = spec.maxshape
+    contiguous = spec.chunks is False and ms is not None and None not in ms
+    if contiguous and spec.shape is None:
+        return tuple(int(m or 0) for m in ms or ())  # contiguous: no resizing, shape == maxshape
     if spec.shape is None:
         if ms is not None:
             rank = len(ms)
@@ -113,6 +116,9 @@ def _data_shape(draw: DrawFn, spec: DatasetSpec, dims: Mapping[str, int], max_si
         hi = d.upper if d.upper is not None else d.lower + max_side
         if ms is not None and ms[i] is not None:
             hi = min(hi, ms[i] or 0)
+            if contiguous:
+                out.append(int(ms[i] or 0))
+                continue
         if hi < d.lower:
             raise InvalidArgument(f"no length on axis {i} is allowed by both shape and maxshape of {spec}")
         out.append(draw(st.integers(d.lower, hi)))
