@@ -10,15 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from h5schema._errors import SchemaDefinitionError, SchemaLoadError
 from h5schema._limits import Limits, parse_bytes
-from h5schema._loader import load_schema
 from h5schema._report import Report, unreadable_report
-from h5schema._spec import SchemaSpec
+
+if TYPE_CHECKING:  # pydantic and numpy load with the schema, after the readers are started
+    from h5schema._spec import SchemaSpec
 
 __all__ = ["main"]
 
@@ -31,6 +32,8 @@ def _usage_error(message: str) -> NoReturn:
 
 
 def _load(ref: str) -> SchemaSpec:
+    from h5schema._loader import load_schema
+
     try:
         return load_schema(ref)
     except SchemaDefinitionError as exc:
@@ -123,9 +126,13 @@ def validate(
     missing = [f for f in files if not Path(f).exists()]
     if missing:
         _usage_error(f"no such file: {missing[0]}")
+    from h5schema._isolation import prestart
+
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
+    prestart(workers, memory)  # the children import h5py while this process loads the schema
     spec = _load(schema_ref)
     limits = Limits(timeout=timeout, memory=memory)
-    reports = _reports(files, spec, not no_data_checks, jobs or os.cpu_count() or 1, limits)
+    reports = _reports(files, spec, not no_data_checks, workers, limits)
     all_valid = all(r.valid for r in reports)
     if fmt == "json":
         doc: dict[str, Any] = {"valid": all_valid, "files": [r.to_dict() for r in reports]}

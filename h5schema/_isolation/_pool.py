@@ -14,15 +14,17 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from h5schema._codes import Code, Severity
 from h5schema._isolation._protocol import ChildGone, TimedOut, receive, send
 from h5schema._limits import Limits, describe_bytes
 from h5schema._report import Report, Violation, unreadable_report
-from h5schema._spec import SchemaSpec
 
-__all__ = ["run_isolated", "shutdown"]
+if TYPE_CHECKING:  # not imported at run time: the command line starts children before pydantic loads
+    from h5schema._spec import SchemaSpec
+
+__all__ = ["prestart", "run_isolated", "shutdown"]
 
 _STARTUP_SECONDS = 120.0  # importing numpy and h5py on a loaded CI machine
 _CHILD_MAIN = "from h5schema._isolation._child import main; main()"
@@ -99,6 +101,15 @@ class _Pool:
             self.everyone.add(worker)
             return worker
 
+    def prestart(self, count: int, memory: int | None) -> None:
+        """Start children now, so that their start-up overlaps the caller's own work."""
+        with self.lock:
+            free = self.idle.setdefault(memory, [])
+            while len(free) < count:
+                worker = _Worker(memory)
+                self.everyone.add(worker)
+                free.append(worker)
+
     def release(self, worker: _Worker) -> None:
         with self.lock:
             self.idle.setdefault(worker.memory, []).append(worker)
@@ -122,6 +133,11 @@ atexit.register(_POOL.shutdown)
 def shutdown() -> None:
     """Stop every child process (they are restarted on demand)."""
     _POOL.shutdown()
+
+
+def prestart(count: int, memory: int | None) -> None:
+    """Start ``count`` children for this memory limit ahead of the first file."""
+    _POOL.prestart(count, memory)
 
 
 _DOCS: dict[int, tuple[SchemaSpec, str, str]] = {}
