@@ -15,7 +15,7 @@ import numpy as np
 from h5schema import _h5
 from h5schema._coerce import Casting, coerce
 from h5schema._datachecks import batch_problem
-from h5schema._dtypes import ArrayDType, CompoundDType, DTypeSpec, StringDType
+from h5schema._dtypes import DTypeSpec, StringDType, is_variable_length
 from h5schema._errors import WriteError
 from h5schema._shapes import describe_lengths
 from h5schema._spec import DatasetSpec
@@ -70,7 +70,7 @@ class DatasetWriter:
         self._buffer_rows = max(chunk_rows, (_BUFFER_BYTES // row_bytes) // chunk_rows * chunk_rows)
         self._checker = spec.has_data_checks
         self._refusal = None
-        if owner.swmr and _variable_length(self.dtype):
+        if owner.swmr and is_variable_length(self.dtype):
             self._refusal = (
                 f"{path}: variable-length data cannot be appended in SWMR mode: HDF5's SWMR "
                 "ordering does not cover it, so a reader or a crash could find it torn; declare "
@@ -204,17 +204,6 @@ def one_row(row: Any, dtype: DTypeSpec, axis: int) -> np.ndarray:
     """A single row as a batch of one (a view, no copy)."""
     arr = np.asarray(row, dtype=object if isinstance(dtype, StringDType) else None)
     return arr.reshape((1, *arr.shape)) if axis == 0 else np.expand_dims(arr, axis)
-
-
-def _variable_length(dtype: DTypeSpec) -> bool:
-    """Whether values of ``dtype`` live in HDF5's global heap (variable-length strings)."""
-    if isinstance(dtype, StringDType):
-        return dtype.length is None
-    if isinstance(dtype, CompoundDType):
-        return any(_variable_length(f.dtype) for f in dtype.fields)
-    if isinstance(dtype, ArrayDType):
-        return _variable_length(dtype.base)
-    return False
 
 
 def _along(axis: int, start: int, stop: int, ndim: int) -> tuple[slice, ...]:

@@ -346,6 +346,18 @@ def to_numpy(spec: DTypeSpec) -> np.dtype[Any]:
     raise SchemaDefinitionError("", f"{spec.describe()} cannot be created: choose an exact dtype")
 
 
+def is_variable_length(dt: DTypeSpec) -> bool:
+    """Whether values of ``dt`` live in HDF5's global heap (variable-length strings, also inside
+    a compound or an array)."""
+    if isinstance(dt, StringDType):
+        return dt.length is None
+    if isinstance(dt, CompoundDType):
+        return any(is_variable_length(f.dtype) for f in dt.fields)
+    if isinstance(dt, ArrayDType):
+        return is_variable_length(dt.base)
+    return False
+
+
 def is_concrete(spec: DTypeSpec) -> bool:
     """True when a dataset of this dtype can be created (no family anywhere inside)."""
     if isinstance(spec, FamilyDType | OtherDType):

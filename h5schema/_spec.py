@@ -18,14 +18,13 @@ import numpy as np
 from pydantic import Field, ValidationError, field_serializer, model_validator
 
 from h5schema._dtypes import (
-    ArrayDType,
-    CompoundDType,
     DTypeSpec,
     FamilyDType,
     NumericDType,
     StringDType,
     is_concrete,
     is_numeric,
+    is_variable_length,
     to_numpy,
 )
 from h5schema._errors import SchemaDefinitionError
@@ -166,7 +165,7 @@ class DatasetSpec(Spec):
                 f"maxshape {_fmt(maxshape)} has an axis of length 0, which cannot be chunked: "
                 "give it at least 1"
             )
-        if self.fletcher32 and self.dtype is not None and _has_vlen(self.dtype):
+        if self.fletcher32 and self.dtype is not None and is_variable_length(self.dtype):
             raise ValueError("fletcher32 cannot apply to variable-length data (HDF5 refuses it)")
 
     def _check_data(self) -> None:
@@ -200,16 +199,6 @@ class DatasetSpec(Spec):
 
 def _is_complex_exact(dt: DTypeSpec | None) -> bool:
     return isinstance(dt, NumericDType) and dt.name in ("complex64", "complex128", "clongdouble")
-
-
-def _has_vlen(dt: DTypeSpec) -> bool:
-    if isinstance(dt, StringDType):
-        return dt.length is None
-    if isinstance(dt, CompoundDType):
-        return any(_has_vlen(f.dtype) for f in dt.fields)
-    if isinstance(dt, ArrayDType):
-        return _has_vlen(dt.base)
-    return False
 
 
 def _is_complex(dt: DTypeSpec) -> bool:
