@@ -6,7 +6,6 @@ unreadable file), 2 usage error or bad schema. Errors are one line, never a trac
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from h5schema._errors import SchemaDefinitionError, SchemaLoadError
+from h5schema._formats import FORMATS, passed, render
 from h5schema._limits import Limits, parse_bytes
 from h5schema._report import Report, unreadable_report
 
@@ -42,9 +42,7 @@ def _load(ref: str) -> SchemaSpec:
         _usage_error(str(exc))
 
 
-def _reports(
-    files: tuple[str, ...], spec: SchemaSpec, check_data: bool, jobs: int, limits: Limits
-) -> list[Report]:
+def _reports(files: list[str], spec: SchemaSpec, check_data: bool, jobs: int, limits: Limits) -> list[Report]:
     """One report per file, each validated in a sandboxed child process."""
     from h5schema._check import validate_many
 
@@ -74,8 +72,39 @@ def cli() -> None:
     """Validate HDF5 files against declared schemas."""
 
 
+DEFAULT_GLOBS = ("*.h5", "*.hdf5", "*.nc")
+
+
+def _codes_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str] | None:
+    from h5schema._codes import Code
+
+    if not value:
+        return None
+    codes = [c.strip() for v in value for c in v.split(",") if c.strip()]
+    known = {c.value for c in Code}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown code {unknown[0]!r}; codes are: {', '.join(sorted(known))}")
+    return codes
+
+
+def _expand(paths: tuple[str, ...], globs: tuple[str, ...]) -> list[str]:
+    """Files as given; directories searched recursively for names matching ``globs``."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = {f for g in globs for f in path.rglob(g) if f.is_file() or f.is_fifo()}
+            out.extend(str(f) for f in sorted(found))
+        elif path.exists() or path.is_symlink():
+            out.append(p)
+        else:
+            _usage_error(f"no such file: {p}")
+    return out
+
+
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
     "--schema",
     "-s",
@@ -84,8 +113,25 @@ def cli() -> None:
     metavar="REF",
     help="path/to/module.py:Class, package.module:Class, or a .json/.yaml document.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--glob",
+    "globs",
+    multiple=True,
+    metavar="PATTERN",
+    help="File names to validate inside directories (repeatable) [default: *.h5, *.hdf5, *.nc].",
+)
 @click.option("--no-data-checks", is_flag=True, help="Check metadata only; skip value checks.")
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option(
+    "--select", multiple=True, callback=_codes_option, metavar="CODES", help="Report only these codes."
+)
+@click.option(
+    "--ignore", multiple=True, callback=_codes_option, metavar="CODES", help="Do not report these codes."
+)
+@click.option(
+    "--max-violations", type=click.IntRange(min=1), default=None, metavar="N", help="At most N per file."
+)
 @click.option(
     "--jobs",
     "-j",
@@ -110,44 +156,68 @@ def cli() -> None:
     help="Memory allowed per file (512MiB, 2GiB, none); beyond it the file is reported unreadable.",
 )
 def validate(
-    files: tuple[str, ...],
+    paths: tuple[str, ...],
     schema_ref: str,
     fmt: str,
+    globs: tuple[str, ...],
     no_data_checks: bool,
+    strict: bool,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    max_violations: int | None,
     jobs: int | None,
     timeout: float,
     memory: int | None,
 ) -> None:
-    """Validate FILES against a schema; exit 1 if any has an error.
+    """Validate files (and the HDF5 files under directories) against a schema.
 
-    Each file is read in a separate sandboxed process: a file that crashes the HDF5 library,
-    hangs it or exhausts memory is reported as unreadable, and the others are still checked.
+    Exit 0 when every file is valid, 1 when one has an error (or, with --strict, a warning),
+    2 on a usage error or a bad schema. Each file is read in a separate sandboxed process: a
+    file that crashes the HDF5 library, hangs it or exhausts memory is reported as unreadable,
+    and the others are still checked.
     """
-    missing = [f for f in files if not Path(f).exists()]
-    if missing:
-        _usage_error(f"no such file: {missing[0]}")
+    files = _expand(paths, globs or DEFAULT_GLOBS)
     from h5schema._isolation import prestart
 
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
     prestart(workers, memory)  # the children import h5py while this process loads the schema
     spec = _load(schema_ref)
     limits = Limits(timeout=timeout, memory=memory)
-    reports = _reports(files, spec, not no_data_checks, workers, limits)
-    all_valid = all(r.valid for r in reports)
-    if fmt == "json":
-        doc: dict[str, Any] = {"valid": all_valid, "files": [r.to_dict() for r in reports]}
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-    else:
-        for r in reports:
-            click.echo(str(r))
-        n_err = sum(len(r.errors) for r in reports)
-        n_warn = sum(len(r.warnings) for r in reports)
-        invalid = sum(not r.valid for r in reports)
-        click.echo(
-            f"{_plural(len(reports), 'file')}, {invalid} invalid, "
-            f"{_plural(n_err, 'error')}, {_plural(n_warn, 'warning')}"
-        )
-    sys.exit(EXIT_OK if all_valid else EXIT_INVALID)
+    reports = [
+        r.only(select=select, ignore=ignore or ())
+        for r in _reports(files, spec, not no_data_checks, workers, limits)
+    ]
+    ok = all(passed(r, strict) for r in reports)
+    shown = [r.only(limit=max_violations) for r in reports] if max_violations else reports
+    output = render(fmt, shown, strict=strict)
+    if output:
+        click.echo(output)
+    sys.exit(EXIT_OK if ok else EXIT_INVALID)
+
+
+@cli.command("check-schema")
+@click.argument("schema_ref", metavar="REF")
+def check_schema(schema_ref: str) -> None:
+    """Load a schema and report whether it is well defined (exit 0) or not (exit 2)."""
+    spec = _load(schema_ref)
+    groups, datasets, attributes = _count(spec.root)
+    click.echo(
+        f"{schema_ref}: ok: schema {spec.name}, {_plural(groups, 'group')}, "
+        f"{_plural(datasets, 'dataset')}, {_plural(attributes, 'attribute')} declared"
+    )
+
+
+def _count(group: Any) -> tuple[int, int, int]:
+    """Groups (the root included), datasets and attributes declared under a group spec."""
+    groups, datasets, attributes = 1, 0, len(group.attributes)
+    items = [*group.members, *(p.item for p in group.patterns)]
+    for item in items:
+        if item.kind == "group":
+            g, d, a = _count(item)
+            groups, datasets, attributes = groups + g, datasets + d, attributes + a
+        else:
+            datasets, attributes = datasets + 1, attributes + len(item.attributes)
+    return groups, datasets, attributes
 
 
 @cli.command()

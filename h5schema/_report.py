@@ -103,6 +103,30 @@ class Report:
         """The violations recorded at exactly ``path``."""
         return tuple(v for v in self.violations if v.path == path)
 
+    def only(
+        self,
+        *,
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] = (),
+        limit: int | None = None,
+    ) -> Report:
+        """This report with only the codes in ``select`` (all when None), without those in
+        ``ignore``, and at most ``limit`` violations (the first ones).
+
+        >>> found = (Violation("/", Code.MISSING_GROUP, "m"), Violation("/x", Code.DTYPE_MISMATCH, "d"))
+        >>> r = Report("f.h5", "S", found)
+        >>> r.only(ignore=["missing_group"]).codes(), r.only(limit=1).codes()
+        (['dtype_mismatch'], ['missing_group'])
+        """
+        chosen = None if select is None else set(select)
+        dropped = set(ignore)
+        kept = [
+            v
+            for v in self.violations
+            if (chosen is None or v.code.value in chosen) and v.code.value not in dropped
+        ]
+        return Report(self.file, self.schema, tuple(kept[:limit] if limit is not None else kept))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,

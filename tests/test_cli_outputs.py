@@ -1,0 +1,151 @@
+"""The command line's report formats, selection flags, directories and check-schema."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import h5py
+import pytest
+
+from tests.helpers import SPEECH_REF, write_tutorial
+from tests.test_cli import run
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    """A valid file, one with an error and a warning, one with a warning only, one not HDF5."""
+
+    def error_and_warning(f: h5py.File) -> None:
+        del f["features_A"].attrs["fs"]
+        f.create_group("features_A/extra")
+
+    junk = tmp_path / "junk.h5"
+    junk.write_bytes(b"not hdf5")
+    return {
+        "good": write_tutorial(tmp_path / "good.h5"),
+        "bad": write_tutorial(tmp_path / "bad.h5", error_and_warning),
+        "warn": write_tutorial(tmp_path / "warn.h5", lambda f: f.create_group("features_A/extra")),
+        "junk": junk,
+    }
+
+
+def validate(*paths: Path, fmt: str = "text", extra: tuple[str, ...] = ()) -> tuple[int, str, str]:
+    return run("validate", *map(str, paths), "--schema", SPEECH_REF, "--format", fmt, *extra)
+
+
+def test_junit_has_a_testcase_per_file_and_a_failure_per_error(files: dict[str, Path]) -> None:
+    code, out, _ = validate(*files.values(), fmt="junit")
+    assert code == 1
+    root = ET.fromstring(out.encode())
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("tests") == "4" and suite.get("failures") == "2"
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert set(cases) == {str(p) for p in files.values()}
+    bad = [f.get("type") for f in cases[str(files["bad"])].iter("failure")]
+    assert bad == ["missing_attribute"]  # the warning is not a failure ...
+    assert "unexpected_member" in (cases[str(files["bad"])].findtext("system-out") or "")  # ... but shown
+    assert [f.get("type") for f in cases[str(files["junk"])].iter("failure")] == ["file_unreadable"]
+    assert list(cases[str(files["good"])]) == []
+
+
+def test_junit_strict_makes_warnings_failures(files: dict[str, Path]) -> None:
+    code, out, _ = validate(files["warn"], fmt="junit", extra=("--strict",))
+    assert code == 1
+    (case,) = ET.fromstring(out.encode()).iter("testcase")
+    assert [f.get("type") for f in case.iter("failure")] == ["unexpected_member"]
+
+
+WORKFLOW_COMMAND = re.compile(r"^::(error|warning) file=[^,:\n]+,title=[^:\n]+::[^\n]+$")
+
+
+def test_github_workflow_commands(files: dict[str, Path]) -> None:
+    code, out, _ = validate(files["good"], files["bad"], fmt="github")
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 2
+    assert all(WORKFLOW_COMMAND.match(line) for line in lines)
+    assert lines[0].startswith(f"::error file={files['bad']},title=missing_attribute at /features_A@fs::")
+    assert lines[1].startswith("::warning ")
+
+
+def test_github_escapes_newlines_and_separators() -> None:
+    from h5schema._codes import Code
+    from h5schema._formats import render
+    from h5schema._report import Report, Violation
+
+    report = Report("a,b:c.h5", "S", (Violation("/x", Code.DTYPE_MISMATCH, "line1\nline2 50%"),))
+    (line,) = render("github", [report]).splitlines()
+    assert line == "::error file=a%2Cb%3Ac.h5,title=dtype_mismatch at /x::line1%0Aline2 50%25"
+
+
+def test_strict_fails_on_warnings(files: dict[str, Path]) -> None:
+    assert validate(files["warn"])[0] == 0
+    code, out, _ = validate(files["warn"], extra=("--strict",))
+    assert code == 1 and out.splitlines()[-1] == "1 file, 1 invalid, 0 errors, 1 warning"
+
+
+def test_select_and_ignore(files: dict[str, Path]) -> None:
+    code, out, _ = validate(files["bad"], extra=("--ignore", "missing_attribute"))
+    assert code == 0 and "unexpected_member" in out and "missing_attribute" not in out
+    code, out, _ = validate(files["bad"], extra=("--select", "missing_attribute,dtype_mismatch"))
+    assert code == 1 and "unexpected_member" not in out
+    code, _, err = validate(files["bad"], extra=("--select", "no_such_code"))
+    assert code == 2 and "unknown code 'no_such_code'" in err
+
+
+def test_max_violations_limits_what_is_shown_not_the_status(files: dict[str, Path]) -> None:
+    code, out, _ = validate(files["bad"], fmt="json", extra=("--max-violations", "1"))
+    doc = json.loads(out)
+    assert code == 1 and len(doc["files"][0]["violations"]) == 1
+
+
+def test_directories_are_searched_recursively(tmp_path: Path, files: dict[str, Path]) -> None:
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    write_tutorial(nested / "deep.hdf5")
+    write_tutorial(nested / "other.dat")
+    (nested / "notes.txt").write_text("not a data file")
+    code, out, _ = validate(tmp_path / "a", fmt="json")
+    assert code == 0 and [f["file"] for f in json.loads(out)["files"]] == [str(nested / "deep.hdf5")]
+    code, out, _ = validate(tmp_path / "a", fmt="json", extra=("--glob", "*.dat"))
+    assert [f["file"] for f in json.loads(out)["files"]] == [str(nested / "other.dat")]
+
+
+def test_check_schema(tmp_path: Path) -> None:
+    code, out, _ = run("check-schema", SPEECH_REF)
+    assert code == 0 and out.startswith(f"{SPEECH_REF}: ok: schema SpeechFeatures")
+    bad = tmp_path / "bad_schema.py"
+    bad.write_text(
+        "import numpy as np\nimport h5schema as h5s\n\n\nclass Bad(h5s.File):\n"
+        "    x: h5s.Dataset = h5s.dataset(np.int8, shape=(4,), maxshape=(2,))\n"
+    )
+    code, _, err = run("check-schema", f"{bad}:Bad")
+    assert code == 2 and "Bad.x" in err and "maxshape" in err and "Traceback" not in err
+
+
+def test_check_schema_and_formats_as_processes(tmp_path: Path, files: dict[str, Path]) -> None:
+    """The installed command, as CI would run it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "h5schema", "check-schema", SPEECH_REF], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "ok" in done.stdout
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "h5schema",
+            "validate",
+            str(files["bad"]),
+            "-s",
+            SPEECH_REF,
+            "--format",
+            "github",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and done.stdout.startswith("::error ")
