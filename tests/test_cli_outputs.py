@@ -149,3 +149,22 @@ def test_check_schema_and_formats_as_processes(tmp_path: Path, files: dict[str, 
         text=True,
     )
     assert done.returncode == 1 and done.stdout.startswith("::error ")
+
+
+def test_pre_commit_hooks_run_the_command_line(files: dict[str, Path]) -> None:
+    """The hooks the repository publishes call commands that exist, on the files they match."""
+    import yaml
+
+    from tests.helpers import ROOT
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"h5schema-validate", "h5schema-check-schema"}
+    validate_hook = hooks["h5schema-validate"]
+    assert re.search(validate_hook["files"], "data/run_1.h5") and not re.search(
+        validate_hook["files"], "a.txt"
+    )
+    argv = validate_hook["entry"].split()[1:]  # as pre-commit runs it: entry, args, file names
+    code, _, _ = run(*argv, "--schema", SPEECH_REF, str(files["good"]), str(files["bad"]))
+    assert code == 1
+    code, _, _ = run(*hooks["h5schema-check-schema"]["entry"].split()[1:], SPEECH_REF)
+    assert code == 0
