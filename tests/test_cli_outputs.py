@@ -168,3 +168,24 @@ def test_pre_commit_hooks_run_the_command_line(files: dict[str, Path]) -> None:
     assert code == 1
     code, _, _ = run(*hooks["h5schema-check-schema"]["entry"].split()[1:], SPEECH_REF)
     assert code == 0
+
+
+def test_json_output_follows_the_shipped_json_schema(files: dict[str, Path]) -> None:
+    """The JSON report validates against h5schema/report.schema.json, for every kind of file."""
+    import importlib.resources
+
+    import jsonschema
+
+    text = importlib.resources.files("h5schema").joinpath("report.schema.json").read_text()
+    schema = json.loads(text)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    from h5schema import Code
+
+    assert schema["$defs"]["violation"]["properties"]["code"]["enum"] == sorted(c.value for c in Code)
+    code, out, _ = validate(*files.values(), fmt="json")
+    doc = json.loads(out)
+    jsonschema.validate(doc, schema)
+    assert code == 1 and {v["code"] for f in doc["files"] for v in f["violations"]} >= {"file_unreadable"}
+    broken = {**doc, "files": [{**doc["files"][0], "violations": [{"path": "x", "code": "nope"}]}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
