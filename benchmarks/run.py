@@ -28,6 +28,7 @@ import h5py  # noqa: E402
 import h5schema  # noqa: E402
 from benchmarks.common import Row, Settings, log, markdown_table  # noqa: E402
 from benchmarks.workloads import (  # noqa: E402
+    jobs,
     p1_metadata,
     p2_nwb,
     p3_walk,
@@ -45,6 +46,7 @@ WORKLOADS: dict[str, Callable[[Settings], list[Row]]] = {
     "P5": p5_data.run,
     "P6": p6_process.run,
     "SCALING": scaling.run,
+    "JOBS": jobs.run,
 }
 
 

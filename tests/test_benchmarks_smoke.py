@@ -141,3 +141,12 @@ def test_scaling(tiny: Settings) -> None:
     from benchmarks.workloads import scaling
 
     _check_rows(scaling.run(tiny), "SCALING")
+
+
+def test_jobs(tiny: Settings) -> None:
+    """JOBS runs the command on small files with -j 1 and -j 2, and cleans up."""
+    from benchmarks.workloads import jobs
+
+    rows = jobs.run(tiny)
+    _check_rows(rows, "JOBS")
+    assert rows[0].details["files"] == 20 and not (tiny.tmp / "jobs").exists()
