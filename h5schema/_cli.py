@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from h5schema._errors import SchemaDefinitionError, SchemaLoadError
-from h5schema._formats import FORMATS, passed, render
+from h5schema._formats import FORMATS, passed, render, use_color
 from h5schema._limits import Limits, parse_bytes
 from h5schema._report import Report, unreadable_report
 
@@ -44,10 +44,22 @@ def _load(ref: str) -> SchemaSpec:
 
 def _reports(files: list[str], spec: SchemaSpec, check_data: bool, jobs: int, limits: Limits) -> list[Report]:
     """One report per file, each validated in a sandboxed child process."""
+    from tqdm import tqdm
+
     from h5schema._check import validate_many
 
+    # A progress bar on a terminal only: at once for many files, else once a run takes 2 s.
+    bar = tqdm(
+        total=len(files), file=sys.stderr, unit="file", leave=False, disable=not sys.stderr.isatty(),
+        delay=0 if len(files) >= 50 else 2.0, desc="h5schema",
+    )  # fmt: skip
     try:
-        return list(validate_many(files, spec, jobs=jobs, check_data=check_data, limits=limits))
+        out = []
+        with bar:
+            for report in validate_many(files, spec, jobs=jobs, check_data=check_data, limits=limits):
+                out.append(report)
+                bar.update()
+        return out
     except Exception as exc:  # a bug of ours must still give reports, not a traceback
         reason = f"validation failed: {type(exc).__name__}: {exc}"
         return [unreadable_report(f, spec.name, reason) for f in files]
@@ -189,7 +201,7 @@ def validate(
     ]
     ok = all(passed(r, strict) for r in reports)
     shown = [r.only(limit=max_violations) for r in reports] if max_violations else reports
-    output = render(fmt, shown, strict=strict)
+    output = render(fmt, shown, strict=strict, color=use_color(sys.stdout))
     if output:
         click.echo(output)
     sys.exit(EXIT_OK if ok else EXIT_INVALID)

@@ -7,6 +7,7 @@ whole output as one string; nothing here reads files or decides the exit status.
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from h5schema._codes import Severity
 from h5schema._report import Report
 
-__all__ = ["FORMATS", "render", "summary_line"]
+__all__ = ["FORMATS", "passed", "render", "summary_line", "use_color"]
 
 FORMATS = ("text", "json", "junit", "github")
 
@@ -39,14 +40,34 @@ def passed(report: Report, strict: bool) -> bool:
     return report.valid and not (strict and report.warnings)
 
 
-def render(fmt: str, reports: Sequence[Report], *, strict: bool = False) -> str:
+def use_color(stream: Any) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    return not os.environ.get("NO_COLOR") and bool(getattr(stream, "isatty", lambda: False)())
+
+
+_STYLES = {
+    "[error]": "\x1b[31m[error]\x1b[0m",
+    "[warning]": "\x1b[33m[warning]\x1b[0m",
+    ": INVALID against": ": \x1b[1;31mINVALID\x1b[0m against",
+    ": valid against": ": \x1b[32mvalid\x1b[0m against",
+}
+
+
+def _colored(text: str) -> str:
+    for plain, styled in _STYLES.items():
+        text = text.replace(plain, styled)
+    return text
+
+
+def render(fmt: str, reports: Sequence[Report], *, strict: bool = False, color: bool = False) -> str:
     if fmt == "json":
         return _json(reports, strict)
     if fmt == "junit":
         return _junit(reports, strict)
     if fmt == "github":
         return _github(reports)
-    return "\n".join([*(str(r) for r in reports), summary_line(reports, strict=strict)])
+    text = "\n".join([*(str(r) for r in reports), summary_line(reports, strict=strict)])
+    return _colored(text) if color else text
 
 
 def _json(reports: Sequence[Report], strict: bool) -> str:

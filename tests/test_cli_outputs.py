@@ -189,3 +189,70 @@ def test_json_output_follows_the_shipped_json_schema(files: dict[str, Path]) -> 
     broken = {**doc, "files": [{**doc["files"][0], "violations": [{"path": "x", "code": "nope"}]}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from h5schema._formats import render, use_color
+    from h5schema._report import Report
+
+    report = Report(str(files["bad"]), "SpeechFeatures")
+    assert "\x1b[" in render("text", [report], color=True)
+    assert "\x1b[" not in render("text", [report])
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color(_Terminal()) and not use_color(object())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color(_Terminal())
+    _, out, err = validate(*files.values())  # not a terminal: plain text, and no progress bar
+    assert "\x1b[" not in out and err == ""
+
+
+def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run the command with stdout and stderr on a pseudo-terminal; what the terminal showed."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real size
+    proc = subprocess.Popen(args, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the terminal closed when the process ended
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_and_colour_on_a_terminal(tmp_path: Path, files: dict[str, Path]) -> None:
+    """Many files on a terminal: a progress bar on stderr and coloured text; NO_COLOR drops colour."""
+    import os
+    import shutil
+
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(60):
+        shutil.copy(files["good"], many / f"f{i:02d}.h5")
+    args = [sys.executable, "-m", "h5schema", "validate", str(many), "-s", SPEECH_REF]
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    shown = _run_on_a_terminal(args, env)
+    assert "60 files, 0 invalid" in shown
+    assert "h5schema:   0%" in shown and "0/60" in shown  # the progress bar, on stderr
+    assert "\x1b[32mvalid\x1b[0m" in shown
+    plain = _run_on_a_terminal(args, {**env, "NO_COLOR": "1"})
+    assert "\x1b[32m" not in plain and "60 files, 0 invalid" in plain
