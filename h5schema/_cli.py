@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from h5schema._errors import SchemaDefinitionError, SchemaLoadError
-from h5schema._formats import FORMATS, passed, render, use_color
+from h5schema._formats import FORMATS, colored, passed, render, use_color
 from h5schema._limits import Limits, parse_bytes
 from h5schema._report import Report, unreadable_report
 
@@ -205,6 +205,40 @@ def validate(
     if output:
         click.echo(output)
     sys.exit(EXIT_OK if ok else EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--schema", "-s", "schema_ref", metavar="REF", help="Annotate each node with its violations.")
+@click.option("--no-data-checks", is_flag=True, help="With --schema: check metadata only.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+    help="Seconds allowed to read the file.",
+)  # fmt: skip
+def show(file: str, schema_ref: str | None, no_data_checks: bool, timeout: float) -> None:
+    """Print FILE's tree: dtype, shape, maxshape, chunks, compression and attributes per node.
+
+    With --schema, each node is marked [ok] or followed by its violations, and the exit status
+    is the one validate gives. The file is read in a sandboxed process, like validate.
+    """
+    if not Path(file).exists():
+        _usage_error(f"no such file: {file}")
+    from h5schema._isolation import describe_isolated, prestart
+    from h5schema._show import render_tree
+
+    prestart(1, Limits().memory)
+    spec = _load(schema_ref) if schema_ref else None
+    limits = Limits(timeout=timeout)
+    nodes = describe_isolated(file, limits)
+    if isinstance(nodes, str):
+        click.echo(f"{file}: {nodes}")
+        sys.exit(EXIT_INVALID)
+    report = None
+    if spec is not None:
+        (report,) = _reports([file], spec, not no_data_checks, 1, limits)
+    text = render_tree(nodes, report)
+    click.echo(colored(text) if use_color(sys.stdout) else text)
+    sys.exit(EXIT_OK if report is None or report.valid else EXIT_INVALID)
 
 
 @cli.command("check-schema")

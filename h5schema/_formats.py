@@ -15,7 +15,7 @@ from typing import Any
 from h5schema._codes import Severity
 from h5schema._report import Report
 
-__all__ = ["FORMATS", "passed", "render", "summary_line", "use_color"]
+__all__ = ["FORMATS", "colored", "passed", "render", "summary_line", "use_color"]
 
 FORMATS = ("text", "json", "junit", "github")
 
@@ -53,7 +53,7 @@ _STYLES = {
 }
 
 
-def _colored(text: str) -> str:
+def colored(text: str) -> str:
     for plain, styled in _STYLES.items():
         text = text.replace(plain, styled)
     return text
@@ -67,7 +67,7 @@ def render(fmt: str, reports: Sequence[Report], *, strict: bool = False, color: 
     if fmt == "github":
         return _github(reports)
     text = "\n".join([*(str(r) for r in reports), summary_line(reports, strict=strict)])
-    return _colored(text) if color else text
+    return colored(text) if color else text
 
 
 def _json(reports: Sequence[Report], strict: bool) -> str:

@@ -256,3 +256,34 @@ def test_progress_bar_and_colour_on_a_terminal(tmp_path: Path, files: dict[str, 
     assert "\x1b[32mvalid\x1b[0m" in shown
     plain = _run_on_a_terminal(args, {**env, "NO_COLOR": "1"})
     assert "\x1b[32m" not in plain and "60 files, 0 invalid" in plain
+
+
+def test_show_prints_the_tree_with_violations(tmp_path: Path, files: dict[str, Path]) -> None:
+    """show: every node with its header and attributes; with a schema, [ok] or the violations."""
+    with h5py.File(files["bad"], "a") as f:
+        f["latest"] = h5py.SoftLink("/features_A")
+        f["elsewhere"] = h5py.ExternalLink("other.h5", "/x")
+    code, out, _ = run("show", str(files["good"]))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "/" and "  features_A/" in lines
+    assert any(line.strip().startswith("features  float32, shape (3, 40, 200), maxshape (None, 40, 200)") for line in lines)
+    assert any(line.strip().startswith("@fs = 16000 (int64)") for line in lines)
+    code, out, _ = run("show", str(files["bad"]), "--schema", SPEECH_REF)
+    assert code == 1
+    assert "  features_A/\n" in out  # the group with a violation has no [ok] mark
+    assert "[error] missing_attribute: /features_A@fs" in out
+    assert "latest -> /features_A  (soft link)" in out and "elsewhere -> other.h5:/x  (external link)" in out
+    assert "features_B/  [ok]" in out
+    assert out.splitlines()[-1].startswith(f"{files['bad']}: INVALID against SpeechFeatures")
+
+
+def test_show_unreadable_file_and_process(files: dict[str, Path]) -> None:
+    code, out, err = run("show", str(files["junk"]))
+    assert code == 1 and "not an HDF5 file" in out and "Traceback" not in out + err
+    done = subprocess.run(
+        [sys.executable, "-m", "h5schema", "show", str(files["good"]), "-s", SPEECH_REF],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and "[ok]" in done.stdout

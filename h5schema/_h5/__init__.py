@@ -7,6 +7,7 @@ message.
 """
 
 from h5schema._h5._data import fill_block, iter_blocks, iter_chunks, read_dataset, unwritten
+from h5schema._h5._describe import describe
 from h5schema._h5._links import kind_of, links, object_key, open_member, soft_target
 from h5schema._h5._open import file_label, is_h5py_object, name_of, open_read, root_of
 from h5schema._h5._read import attribute_names, dataset_info, dtype_spec, read_attribute, scan_attributes
@@ -53,6 +54,7 @@ __all__ = [
     "create_dataset",
     "create_group",
     "dataset_info",
+    "describe",
     "dtype_spec",
     "file_label",
     "fill_block",

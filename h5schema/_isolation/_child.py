@@ -50,6 +50,12 @@ def main() -> None:
             msg: dict[str, Any] = receive(0)
         except ChildGone:
             return
+        if msg.get("op") == "describe":
+            described = _describe(msg)
+            send(out, described)
+            if "failure" in described:
+                return
+            continue
         key = msg["schema_key"]
         try:
             if "schema" in msg:
@@ -81,3 +87,28 @@ def main() -> None:
         send(out, reply)
         if "failure" in reply:
             return
+
+
+def _describe(msg: dict[str, Any]) -> dict[str, Any]:
+    """The file's tree for ``h5schema show``, or why it cannot be read."""
+    from h5schema import _h5
+    from h5schema._limits import Limits
+
+    limits = Limits(**msg["limits"])
+    if limits.timeout is not None:
+        signal.alarm(math.ceil(limits.timeout) + 5)
+    try:
+        try:
+            f = _h5.open_read(msg["path"])
+        except _h5.Unreadable as exc:
+            return {"unreadable": str(exc)}
+        try:
+            return {"nodes": _h5.describe(_h5.root_of(f), limits.max_members, limits.max_attribute_bytes)}
+        finally:
+            f.close()
+    except MemoryError:
+        return {"failure": "memory"}
+    except Exception as exc:
+        return {"failure": "error", "detail": f"{type(exc).__name__}: {exc}"}
+    finally:
+        signal.alarm(0)

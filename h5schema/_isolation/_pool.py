@@ -24,7 +24,7 @@ from h5schema._report import Report, Violation, unreadable_report
 if TYPE_CHECKING:  # not imported at run time: the command line starts children before pydantic loads
     from h5schema._spec import SchemaSpec
 
-__all__ = ["prestart", "run_isolated", "shutdown"]
+__all__ = ["describe_isolated", "prestart", "run_isolated", "shutdown"]
 
 _STARTUP_SECONDS = 120.0  # importing numpy and h5py on a loaded CI machine
 _CHILD_MAIN = "from h5schema._isolation._child import main; main()"
@@ -160,6 +160,46 @@ def _limits_doc(limits: Limits) -> dict[str, Any]:
     return {name: getattr(limits, name) for name in Limits.__slots__}
 
 
+class _Failed(Exception):
+    """The child could not answer: ``str()`` says why, in words for a ``file_unreadable``."""
+
+
+def _request(
+    message: dict[str, Any], limits: Limits, schema: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """Send one request to a child and return its answer, or raise _Failed with the reason."""
+    worker = _POOL.acquire(limits.memory)
+    try:
+        worker.wait_ready()
+        if schema is not None and schema[1] not in worker.known:
+            message = {**message, "schema": schema[0]}
+        deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
+        send(worker.tx, message)
+        reply: dict[str, Any] = receive(worker.rx, deadline)
+        if "need_schema" in reply and schema is not None:
+            send(worker.tx, {**message, "schema": schema[0]})
+            reply = receive(worker.rx, deadline)
+    except TimedOut:
+        _POOL.discard(worker)
+        raise _Failed(
+            f"timed out after {limits.timeout:g} s (the HDF5 library was stopped; the file may loop it)"
+        ) from None
+    except ChildGone:
+        raise _Failed(_death(_POOL.discard(worker), limits)) from None
+    except BaseException:
+        _POOL.discard(worker)  # interrupted mid-request: the child's state is unknown
+        raise
+    if schema is not None:
+        worker.known.add(schema[1])
+    if "failure" not in reply:
+        _POOL.release(worker)
+        return reply
+    _POOL.discard(worker)
+    if reply["failure"] == "memory":
+        raise _Failed(_memory_words(limits))
+    raise _Failed(f"validation failed: {reply.get('detail', 'unknown error')}")
+
+
 def run_isolated(
     label: str, spec: SchemaSpec, *, check_data: bool, limits: Limits, data_workers: int | None = None
 ) -> Report:
@@ -174,35 +214,23 @@ def run_isolated(
         "limits": _limits_doc(limits),
         "data_workers": data_workers or os.cpu_count() or 1,
     }
-    worker = _POOL.acquire(limits.memory)
     try:
-        worker.wait_ready()
-        if key not in worker.known:
-            message["schema"] = text
-        deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
-        send(worker.tx, message)
-        reply = receive(worker.rx, deadline)
-        if "need_schema" in reply:
-            send(worker.tx, {**message, "schema": text})
-            reply = receive(worker.rx, deadline)
-    except TimedOut:
-        _POOL.discard(worker)
-        reason = f"timed out after {limits.timeout:g} s (the HDF5 library was stopped; the file may loop it)"
-        return unreadable_report(label, spec.name, reason)
-    except ChildGone:
-        status = _POOL.discard(worker)
-        return unreadable_report(label, spec.name, _death(status, limits))
-    except BaseException:
-        _POOL.discard(worker)  # interrupted mid-request: the child's state is unknown
-        raise
-    worker.known.add(key)
-    if "report" in reply:
-        _POOL.release(worker)
-        return _report(reply["report"], label, spec.name)
-    _POOL.discard(worker)
-    if reply.get("failure") == "memory":
-        return unreadable_report(label, spec.name, _memory_words(limits))
-    return unreadable_report(label, spec.name, f"validation failed: {reply.get('detail', 'unknown error')}")
+        reply = _request(message, limits, (text, key))
+    except _Failed as exc:
+        return unreadable_report(label, spec.name, str(exc))
+    return _report(reply["report"], label, spec.name)
+
+
+def describe_isolated(label: str, limits: Limits) -> list[dict[str, Any]] | str:
+    """The tree of the file at ``label`` read in a child process (see ``_h5.describe``), or the
+    reason it cannot be read."""
+    message = {"op": "describe", "path": os.path.abspath(label), "limits": _limits_doc(limits)}
+    try:
+        reply = _request(message, limits)
+    except _Failed as exc:
+        return str(exc)
+    nodes: list[dict[str, Any]] | str = reply.get("nodes") or reply.get("unreadable", "cannot be read")
+    return nodes
 
 
 def _memory_words(limits: Limits) -> str:
