@@ -267,7 +267,8 @@ def test_show_prints_the_tree_with_violations(tmp_path: Path, files: dict[str, P
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "/" and "  features_A/" in lines
-    assert any(line.strip().startswith("features  float32, shape (3, 40, 200), maxshape (None, 40, 200)") for line in lines)
+    header = "features  float32, shape (3, 40, 200), maxshape (None, 40, 200)"
+    assert any(line.strip().startswith(header) for line in lines)
     assert any(line.strip().startswith("@fs = 16000 (int64)") for line in lines)
     code, out, _ = run("show", str(files["bad"]), "--schema", SPEECH_REF)
     assert code == 1
