@@ -241,6 +241,39 @@ def show(file: str, schema_ref: str | None, no_data_checks: bool, timeout: float
     sys.exit(EXIT_OK if report is None or report.valid else EXIT_INVALID)
 
 
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=str), default=None,
+    help="Write the schema here (.yaml, .yml or .json) instead of printing it as YAML.",
+)  # fmt: skip
+@click.option("--name", default=None, help="The schema's name [default: from the file name].")
+def infer(file: str, output: str | None, name: str | None) -> None:
+    """Write a schema FILE validates against: its groups, datasets and attributes as they are.
+
+    Exact dtypes and string flavours, fixed axes fixed, resizable axes of any length (named when
+    datasets of a group share a length), maxshape, chunks, filters and attribute types. Soft and
+    external links are not declared. Edit the result: loosen what may vary, add data checks.
+    """
+    if not Path(file).exists():
+        _usage_error(f"no such file: {file}")
+    if output is not None and Path(output).suffix not in (".yaml", ".yml", ".json"):
+        _usage_error(f"--output must end in .yaml, .yml or .json: {output}")
+    from h5schema._isolation import infer_isolated
+
+    stem = "".join(c if c.isalnum() else "_" for c in Path(file).stem)
+    spec = infer_isolated(file, name or (stem[:1].upper() + stem[1:] or "Inferred"), Limits())
+    if isinstance(spec, str):
+        click.echo(f"h5schema: error: {file}: {spec}", err=True)
+        sys.exit(EXIT_INVALID)
+    text = spec.to_json() if output is not None and output.endswith(".json") else spec.to_yaml()
+    if output is None:
+        click.echo(text.rstrip("\n"))
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+
+
 @cli.command("check-schema")
 @click.argument("schema_ref", metavar="REF")
 def check_schema(schema_ref: str) -> None:

@@ -50,7 +50,7 @@ def main() -> None:
             msg: dict[str, Any] = receive(0)
         except ChildGone:
             return
-        if msg.get("op") == "describe":
+        if msg.get("op") in ("describe", "infer"):
             described = _describe(msg)
             send(out, described)
             if "failure" in described:
@@ -90,7 +90,7 @@ def main() -> None:
 
 
 def _describe(msg: dict[str, Any]) -> dict[str, Any]:
-    """The file's tree for ``h5schema show``, or why it cannot be read."""
+    """The file's tree for ``h5schema show`` (or its inferred schema), or why it cannot be read."""
     from h5schema import _h5
     from h5schema._limits import Limits
 
@@ -103,7 +103,13 @@ def _describe(msg: dict[str, Any]) -> dict[str, Any]:
         except _h5.Unreadable as exc:
             return {"unreadable": str(exc)}
         try:
-            return {"nodes": _h5.describe(_h5.root_of(f), limits.max_members, limits.max_attribute_bytes)}
+            root = _h5.root_of(f)
+            if msg["op"] == "infer":
+                from h5schema._infer import infer
+
+                spec = infer(root, msg["name"], limits.max_members, limits.max_attribute_bytes)
+                return {"schema": spec.to_json(indent=None)}
+            return {"nodes": _h5.describe(root, limits.max_members, limits.max_attribute_bytes)}
         finally:
             f.close()
     except MemoryError:

@@ -24,7 +24,7 @@ from h5schema._report import Report, Violation, unreadable_report
 if TYPE_CHECKING:  # not imported at run time: the command line starts children before pydantic loads
     from h5schema._spec import SchemaSpec
 
-__all__ = ["describe_isolated", "prestart", "run_isolated", "shutdown"]
+__all__ = ["describe_isolated", "infer_isolated", "prestart", "run_isolated", "shutdown"]
 
 _STARTUP_SECONDS = 120.0  # importing numpy and h5py on a loaded CI machine
 _CHILD_MAIN = "from h5schema._isolation._child import main; main()"
@@ -219,6 +219,20 @@ def run_isolated(
     except _Failed as exc:
         return unreadable_report(label, spec.name, str(exc))
     return _report(reply["report"], label, spec.name)
+
+
+def infer_isolated(label: str, name: str, limits: Limits) -> SchemaSpec | str:
+    """The schema inferred from the file at ``label`` in a child process, or why it cannot be read."""
+    from h5schema._spec import SchemaSpec
+
+    message = {"op": "infer", "name": name, "path": os.path.abspath(label), "limits": _limits_doc(limits)}
+    try:
+        reply = _request(message, limits)
+    except _Failed as exc:
+        return str(exc)
+    if "schema" not in reply:
+        return str(reply.get("unreadable", "cannot be read"))
+    return SchemaSpec.from_json(reply["schema"])
 
 
 def describe_isolated(label: str, limits: Limits) -> list[dict[str, Any]] | str:
