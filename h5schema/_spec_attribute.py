@@ -149,11 +149,11 @@ def _normalize_default(spec: AttributeSpec, value: Any) -> Any:
     if spec.type == "list" and isinstance(value, tuple):
         return list(value)
     if spec.type == "array":
-        return array_value(spec, value)
+        return array_value(spec, value, default=True)
     return value
 
 
-def array_value(spec: AttributeSpec, value: Any) -> np.ndarray:
+def array_value(spec: AttributeSpec, value: Any, *, default: bool = False) -> np.ndarray:
     """An array attribute's value as stored: the declared dtype without loss, the declared shape.
 
     Raises ValueError naming the problem (a lossy cast, a wrong shape)."""
@@ -165,6 +165,12 @@ def array_value(spec: AttributeSpec, value: Any) -> np.ndarray:
         arr = coerce(spec.dtype, value)
     else:
         arr = np.asarray(value)
+    if default and arr.size == 0:
+        # An empty default has one form, whatever it was written as: a JSON document cannot tell
+        # [] of shape (0, 0) from (0,), nor its dtype when none is declared.
+        shape = (0,) if spec.shape is None else tuple(d.lower for d in spec.shape)
+        if 0 in shape:
+            arr = np.empty(shape, dtype=arr.dtype if spec.dtype is not None else np.float64)
     if spec.shape is not None and (
         len(spec.shape) != arr.ndim
         or not all(d.allows(n) for d, n in zip(spec.shape, arr.shape, strict=True))

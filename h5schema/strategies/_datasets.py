@@ -243,13 +243,12 @@ def _dataset_spec(
         maxshape = tuple(draw(st.integers(max(n, 1), max(n, 1) + 1)) for n in needs)
     elif mode == "unlimited":
         maxshape = (None, *(draw(st.none() | st.integers(max(n, 1), max(n, 1) + 1)) for n in needs[1:]))
-    unlimited = maxshape is not None and None in maxshape
     # without a declared shape or maxshape the rank of the data is open: no chunk tuple then
     declared_rank = rank > 0 and (shape is not None or maxshape is not None)
     chunk_modes: list[Any] = (
         [None, False] if rank == 0 else [None, True] + (["tuple"] if declared_rank else [])
     )
-    if not unlimited and rank:
+    if maxshape is None and rank:  # contiguous storage cannot be resized: no maxshape then
         chunk_modes.append(False)
     chunks: Any = draw(st.sampled_from(chunk_modes))
     if chunks == "tuple":
