@@ -44,7 +44,9 @@ _EXPORTS: dict[str, str] = {
     "NumericDType": "h5schema._dtypes",
     "PatternSpec": "h5schema._spec",
     "Report": "h5schema._report",
+    "SchemaChange": "h5schema._diff",
     "SchemaDefinitionError": "h5schema._errors",
+    "SchemaDiff": "h5schema._diff",
     "SchemaLoadError": "h5schema._errors",
     "SchemaSpec": "h5schema._spec",
     "Severity": "h5schema._codes",
@@ -56,6 +58,7 @@ _EXPORTS: dict[str, str] = {
     "attribute": "h5schema._declare",
     "create": "h5schema._writers",
     "dataset": "h5schema._declare",
+    "diff": "h5schema._diff",
     "dim": "h5schema._shapes",
     "enum": "h5schema._dtypes",
     "family": "h5schema._dtypes",
@@ -76,6 +79,7 @@ if _TYPE_CHECKING:
     from h5schema._coerce import Casting
     from h5schema._dataset_writer import DatasetWriter
     from h5schema._declare import attribute, dataset, group, members
+    from h5schema._diff import SchemaChange, SchemaDiff, diff
     from h5schema._dtypes import (
         ArrayDType,
         CompoundDType,
@@ -155,7 +159,9 @@ __all__ = [
     "NumericDType",
     "PatternSpec",
     "Report",
+    "SchemaChange",
     "SchemaDefinitionError",
+    "SchemaDiff",
     "SchemaLoadError",
     "SchemaSpec",
     "Severity",
@@ -168,6 +174,7 @@ __all__ = [
     "attribute",
     "create",
     "dataset",
+    "diff",
     "dim",
     "enum",
     "family",

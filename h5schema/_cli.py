@@ -308,6 +308,30 @@ def export(schema_ref: str, fmt: str) -> None:
     click.echo(spec.to_json() if fmt == "json" else spec.to_yaml().rstrip("\n"))
 
 
+@cli.command("diff")
+@click.argument("old_ref", metavar="OLD_REF")
+@click.argument("new_ref", metavar="NEW_REF")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff_command(old_ref: str, new_ref: str, fmt: str) -> None:
+    """Show what changed between two versions of a schema, each change compatible or breaking.
+
+    A change is compatible when every file valid under OLD_REF stays valid under NEW_REF.
+    Exit 0 when no change is breaking, 1 when one is, 2 on a usage error or a bad schema.
+    """
+    from h5schema._diff import diff
+
+    result = diff(_load(old_ref), _load(new_ref))
+    if fmt == "json":
+        click.echo(result.to_json())
+    else:
+        text = str(result)
+        if use_color(sys.stdout):
+            text = text.replace("  breaking  ", click.style("  breaking  ", fg="red", bold=True), -1)
+            text = text.replace("  compatible", click.style("  compatible", fg="green"), -1)
+        click.echo(text)
+    sys.exit(EXIT_OK if result.compatible else EXIT_INVALID)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``h5schema`` script and of ``python -m h5schema``."""
     try:

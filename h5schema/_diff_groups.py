@@ -1,0 +1,283 @@
+"""Comparing two group declarations: members, patterns and named dims (see :mod:`h5schema._diff`)."""
+
+from __future__ import annotations
+
+import re
+
+from h5schema._diff_fields import Fields, SchemaChange, attribute_changes, child, dataset_changes
+from h5schema._spec import DatasetSpec, GroupSpec, PatternSpec
+
+__all__ = ["group_changes"]
+
+
+def _item(old: GroupSpec | DatasetSpec, new: GroupSpec | DatasetSpec, path: str) -> list[SchemaChange]:
+    if old.kind != new.kind:
+        message = f"{old.kind} -> {new.kind}"
+        return [SchemaChange(path, new.kind, "changed", "kind", True, message, old.kind, new.kind)]
+    if isinstance(old, DatasetSpec) and isinstance(new, DatasetSpec):
+        return dataset_changes(old, new, path)
+    assert isinstance(old, GroupSpec) and isinstance(new, GroupSpec)
+    return group_changes(old, new, path)
+
+
+def _matching(patterns: tuple[PatternSpec, ...], name: str) -> PatternSpec | None:
+    return next((p for p in patterns if re.fullmatch(p.pattern, name)), None)
+
+
+def group_changes(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
+    d = Fields(path, "group")
+    if path != "/" or old.required != new.required:
+        d.flags(old, new)
+    else:  # the root is always there: required means nothing for it
+        d.field(
+            "closed",
+            old.closed,
+            new.closed,
+            old.closed or not new.closed,
+            "undeclared members and attributes, warnings before, are now errors",
+        )
+        d.field(
+            "external",
+            old.external,
+            new.external,
+            not old.external or new.external,
+            "links and storage outside the file, allowed before, are now errors",
+        )
+        if old.description != new.description:
+            d.note("description", True, "description changed")
+    out = d.out + list(attribute_changes(old.attributes, new.attributes, path, new.closed))
+    out += _members(old, new, path)
+    out += _patterns(old, new, path)
+    out += _dims(old, new, path)
+    return out
+
+
+def _members(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
+    out: list[SchemaChange] = []
+    before = {m.name or "": m for m in old.members}
+    after = {m.name or "": m for m in new.members}
+    for name, m in before.items():
+        where = child(path, name)
+        if name in after:
+            out += _item(m, after[name], where)
+            continue
+        pattern = _matching(new.patterns, name)
+        if pattern is not None:  # now checked as one of the pattern's members
+            out.append(
+                SchemaChange(
+                    where,
+                    m.kind,
+                    "removed",
+                    None,
+                    pattern.max_count is not None,
+                    f"{m.kind} declaration removed: now one of <{pattern.pattern}>"
+                    + (", whose count may now exceed its max_count" if pattern.max_count is not None else ""),
+                )
+            )
+            out += _item(m, pattern.item, where)
+        elif new.closed:
+            out.append(
+                SchemaChange(
+                    where,
+                    m.kind,
+                    "removed",
+                    None,
+                    True,
+                    f"{m.kind} removed: the group is closed, so old files holding it now fail",
+                )
+            )
+        else:
+            out.append(
+                SchemaChange(
+                    where,
+                    m.kind,
+                    "removed",
+                    None,
+                    False,
+                    f"{m.kind} removed: old files may still hold it (undeclared members are warnings)",
+                )
+            )
+    for name, m in after.items():
+        if name in before:
+            continue
+        where = child(path, name)
+        pattern = _matching(old.patterns, name)
+        if m.required:
+            out.append(
+                SchemaChange(
+                    where,
+                    m.kind,
+                    "added",
+                    None,
+                    True,
+                    f"required {m.kind} added: files written for the old schema do not have it",
+                )
+            )
+        elif pattern is not None:
+            out.append(
+                SchemaChange(
+                    where,
+                    m.kind,
+                    "added",
+                    None,
+                    pattern.min_count > 0,
+                    f"optional {m.kind} added, taking the name from <{pattern.pattern}>"
+                    + (", whose count may now fall below its min_count" if pattern.min_count else ""),
+                )
+            )
+            out += _item(pattern.item, m, where)
+        else:
+            out.append(
+                SchemaChange(
+                    where,
+                    m.kind,
+                    "added",
+                    None,
+                    False,
+                    f"optional {m.kind} added (an undeclared one of that name must now match it)",
+                )
+            )
+    return out
+
+
+def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
+    """Patterns, keyed by their text. A name is checked against the first pattern it matches,
+    so removing, adding ahead or reordering patterns may move members to another declaration."""
+    out: list[SchemaChange] = []
+    before = {p.pattern: p for p in old.patterns}
+    after = {p.pattern: p for p in new.patterns}
+    kept_old = [p for p in before if p in after]
+    kept_new = [p for p in after if p in before]
+    if kept_old != kept_new:
+        out.append(
+            SchemaChange(
+                path,
+                "pattern",
+                "changed",
+                "order",
+                True,
+                "patterns reordered: a name is checked against the first pattern it matches",
+                ", ".join(kept_old),
+                ", ".join(kept_new),
+            )
+        )
+    for text, p in before.items():
+        where = child(path, f"<{text}>")
+        if text in after:
+            q = after[text]
+            d = Fields(where, "pattern")
+            d.field(
+                "min_count",
+                p.min_count,
+                q.min_count,
+                q.min_count <= p.min_count,
+                "fewer members were allowed",
+            )
+            d.field(
+                "max_count",
+                p.max_count,
+                q.max_count,
+                q.max_count is None or (p.max_count is not None and p.max_count <= q.max_count),
+                "more members were allowed",
+            )
+            out += d.out + _item(p.item, q.item, where)
+        elif new.closed or new.patterns:
+            why = "the group is closed" if new.closed else "another pattern may now match them"
+            out.append(
+                SchemaChange(
+                    where,
+                    "pattern",
+                    "removed",
+                    None,
+                    True,
+                    f"pattern removed: members it matched may now fail ({why})",
+                )
+            )
+        else:
+            out.append(
+                SchemaChange(
+                    where,
+                    "pattern",
+                    "removed",
+                    None,
+                    False,
+                    "pattern removed: members it matched are now undeclared (warnings)",
+                )
+            )
+    last_kept = max((i for i, text in enumerate(after) if text in before), default=-1)
+    removed_any = any(text not in after for text in before)
+    for i, (text, q) in enumerate(after.items()):
+        if text in before:
+            continue
+        where = child(path, f"<{text}>")
+        if q.min_count > 0:
+            out.append(
+                SchemaChange(
+                    where,
+                    "pattern",
+                    "added",
+                    None,
+                    True,
+                    f"pattern added with min_count {q.min_count}: old files may have fewer members",
+                )
+            )
+        elif i < last_kept or removed_any:
+            out.append(
+                SchemaChange(
+                    where,
+                    "pattern",
+                    "added",
+                    None,
+                    True,
+                    "pattern added where it may take members another pattern matched",
+                )
+            )
+        else:
+            out.append(
+                SchemaChange(
+                    where,
+                    "pattern",
+                    "added",
+                    None,
+                    False,
+                    "optional members added by pattern (undeclared ones that match must now fit it)",
+                )
+            )
+    return out
+
+
+_Key = tuple[bool, str]  # (a pattern's members?, member name or pattern text)
+
+
+def _named_axes(group: GroupSpec) -> dict[tuple[_Key, int], str]:
+    """(member, axis) -> dim name, for the datasets a group declares."""
+    items: list[tuple[_Key, DatasetSpec]] = [((False, m.name or ""), m) for m in group.datasets]
+    items += [((True, p.pattern), p.item) for p in group.patterns if isinstance(p.item, DatasetSpec)]
+    return {(key, i): d.name for key, ds in items for i, d in enumerate(ds.shape or ()) if d.name is not None}
+
+
+def _dims(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
+    """Named dims: axes that share a name in the new schema must have shared one in the old.
+    Members the old schema did not declare are left out (their addition is its own change)."""
+    before, after = _named_axes(old), _named_axes(new)
+    declared = {(False, m.name or "") for m in old.datasets} | {(True, p.pattern) for p in old.patterns}
+    out: list[SchemaChange] = []
+    for name in sorted(set(after.values())):
+        axes = [a for a, n in after.items() if n == name and a[0] in declared]
+        olds = {before.get(a) for a in axes}
+        ties = len(axes) > 1 or any(key[0] for key, _ in axes)  # a pattern ties all its members
+        if ties and (None in olds or len(olds) > 1):
+            where = ", ".join(f"{child(path, f'<{m}>' if pat else m)} axis {i}" for (pat, m), i in axes)
+            out.append(
+                SchemaChange(
+                    path,
+                    "group",
+                    "changed",
+                    "dims",
+                    True,
+                    f"dim {name!r} now ties {where}: their lengths did not have to agree",
+                    ", ".join(sorted(str(o) for o in olds)),
+                    name,
+                )
+            )
+    return out
