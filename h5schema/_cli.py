@@ -80,7 +80,8 @@ def _plural(n: int, word: str) -> str:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="h5schema", prog_name="h5schema")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+def cli(debug: bool) -> None:
     """Validate HDF5 files against declared schemas."""
 
 
@@ -334,8 +335,18 @@ def diff_command(old_ref: str, new_ref: str, fmt: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``h5schema`` script and of ``python -m h5schema``."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        cli.main(args=argv, prog_name="h5schema", standalone_mode=True)
+        cli.main(args=args, prog_name="h5schema", standalone_mode=True)
     except KeyboardInterrupt:
         click.echo("h5schema: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug of ours: one line, unless asked for the traceback
+        if "--debug" in args or os.environ.get("H5SCHEMA_DEBUG"):
+            raise
+        click.echo(
+            f"h5schema: error: internal error: {type(exc).__name__}: {exc} "
+            "(run 'h5schema --debug ...' for the traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)

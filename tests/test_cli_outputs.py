@@ -288,3 +288,24 @@ def test_show_unreadable_file_and_process(files: dict[str, Path]) -> None:
         text=True,
     )
     assert done.returncode == 0 and "[ok]" in done.stdout
+
+
+def test_internal_error_is_one_line_unless_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], files: dict[str, Path]
+) -> None:
+    """A bug of ours is one line on stderr and exit 2; --debug shows the traceback instead."""
+    from h5schema import _cli
+
+    def broken(ref: str) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(_cli, "_load", broken)
+    monkeypatch.delenv("H5SCHEMA_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as stop:
+        _cli.main(["check-schema", SPEECH_REF])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert err.startswith("h5schema: error: internal error: RuntimeError: boom") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    with pytest.raises(RuntimeError, match="boom"):
+        _cli.main(["--debug", "check-schema", SPEECH_REF])
