@@ -258,8 +258,8 @@ def infer(file: str, output: str | None, name: str | None) -> None:
     """
     if not Path(file).exists():
         _usage_error(f"no such file: {file}")
-    if output is not None and Path(output).suffix not in (".yaml", ".yml", ".json"):
-        _usage_error(f"--output must end in .yaml, .yml or .json: {output}")
+    if output is not None and Path(output).suffix not in (".yaml", ".yml", ".json", ".py"):
+        _usage_error(f"--output must end in .py, .yaml, .yml or .json: {output}")
     from h5schema._isolation import infer_isolated
 
     stem = "".join(c if c.isalnum() else "_" for c in Path(file).stem)
@@ -267,7 +267,14 @@ def infer(file: str, output: str | None, name: str | None) -> None:
     if isinstance(spec, str):
         click.echo(f"h5schema: error: {file}: {spec}", err=True)
         sys.exit(EXIT_INVALID)
-    text = spec.to_json() if output is not None and output.endswith(".json") else spec.to_yaml()
+    suffix = Path(output).suffix if output is not None else ".yaml"
+    if suffix == ".py":
+        from h5schema._codegen import to_python
+
+        note = f"Inferred by `h5schema infer` from {Path(file).name}: loosen what may vary, add data checks."
+        text = to_python(spec, header=note)
+    else:
+        text = spec.to_json() if suffix == ".json" else spec.to_yaml()
     if output is None:
         click.echo(text.rstrip("\n"))
     else:

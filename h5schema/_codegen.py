@@ -1,0 +1,255 @@
+"""A schema as Python source: the class form (``h5s.File``/``Group``/``Dataset`` subclasses) that
+declares it, for ``h5schema infer -o schema.py`` and for anyone turning a document into classes.
+
+The source imports only numpy, pydantic (for per-item list constraints) and h5schema, and loading
+it gives back the same schema, except what a class cannot say: an optional attribute's default
+is None, and a group's description is its class docstring.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+from h5schema._dtypes import (
+    ArrayDType,
+    CompoundDType,
+    DTypeSpec,
+    EnumDType,
+    FamilyDType,
+    NumericDType,
+    StringDType,
+)
+from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
+
+__all__ = ["to_python"]
+
+_SCALARS = {"int": "int", "float": "float", "bool": "bool", "str": "str", "bytes": "bytes"}
+_PER_ITEM = ("gt", "ge", "lt", "le", "multiple_of", "pattern")
+_RESERVED = frozenset({"schema", "validate", "copy", "json", "dict", "construct", "fields"})
+
+
+def to_python(spec: SchemaSpec, *, header: str | None = None) -> str:
+    """Python source declaring ``spec`` as classes; the ``h5s.File`` class is named after it.
+
+    >>> import h5schema as h5s
+    >>> doc = h5s.SchemaSpec(name="Run", root=h5s.GroupSpec(members=(
+    ...     h5s.DatasetSpec(name="t", dtype="float64", shape=("n",), maxshape=(None,)),)))
+    >>> print(to_python(doc).split("\\n\\n\\n")[-1].strip())
+    class Run(h5s.File):
+        t: h5s.Dataset = h5s.dataset(np.float64, shape=("n",), maxshape=(None,))
+    """
+    gen = _Gen()
+    gen.group_class(spec.root, _identifier(spec.name, "Schema", title=True), "h5s.File", spec.description)
+    top = [f'"""{_doc_text(header)}"""', ""] if header else []
+    imports = ["import numpy as np"]
+    if gen.uses_literal or gen.uses_annotated:
+        flags = (("Annotated", gen.uses_annotated), ("Literal", gen.uses_literal))
+        names = ", ".join(n for n, used in flags if used)
+        imports.insert(0, f"from typing import {names}")
+        imports.insert(1, "")
+    if gen.uses_field:
+        imports.append("from pydantic import Field")
+    lines = [*top, *imports, "", "import h5schema as h5s", "", "", ""]
+    return "\n".join(lines) + "\n\n\n".join(gen.classes) + "\n"
+
+
+def _doc_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def _identifier(name: str, fallback: str, *, title: bool = False) -> str:
+    out = re.sub(r"\W", "_", name, flags=re.ASCII).strip("_") or fallback
+    if title:
+        out = out[:1].upper() + out[1:]
+    if out[0].isdigit():
+        out = f"{fallback}_{out}"
+    return out if not keyword.iskeyword(out) else f"{out}_"
+
+
+def _field_name(name: str) -> str | None:
+    """``name`` itself when it can be a pydantic field name, else None (declared with name=)."""
+    ok = name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
+    if not ok or name.startswith(("_", "model_")) or name in _RESERVED:
+        return None
+    return name
+
+
+def dtype_source(dt: DTypeSpec) -> str:
+    """A dtype as the shortest Python expression h5schema maps to it."""
+    if isinstance(dt, NumericDType):
+        return "bool" if dt.name == "bool" else f"np.{dt.name}"
+    if isinstance(dt, StringDType):
+        if dt.length is None:
+            return "str" if dt.encoding == "utf-8" else "bytes"
+        enc = "" if dt.encoding == "utf-8" else ', encoding="ascii"'
+        return f"h5s.string({dt.length}{enc})"
+    if isinstance(dt, FamilyDType):
+        return f"h5s.family({dt.family!r})"
+    if isinstance(dt, EnumDType):
+        return f"h5s.enum({dt.members!r}, base={dt.base!r})"
+    if isinstance(dt, CompoundDType):
+        fields = ", ".join(
+            f"h5s.CompoundField(name={f.name!r}, dtype={dtype_source(f.dtype)})" for f in dt.fields
+        )
+        return f"h5s.CompoundDType(fields=({fields},))"
+    if isinstance(dt, ArrayDType):
+        return f"h5s.ArrayDType(base={dtype_source(dt.base)}, shape={dt.shape!r})"
+    raise ValueError(f"{dt.describe()} cannot be declared in a schema")
+
+
+def _shape_source(shape: Any) -> str:
+    parts = []
+    for d in shape:
+        if d.min is None and d.max is None:
+            if d.name is None:
+                parts.append("None" if d.size is None else str(d.size))
+                continue
+            if d.size is None:
+                parts.append(repr(d.name))
+                continue
+        opts = [f"{k}={getattr(d, k)!r}" for k in ("size", "min", "max") if getattr(d, k) is not None]
+        parts.append(f"h5s.dim({', '.join([repr(d.name), *opts] if d.name else opts)})")
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def _call(func: str, args: list[str], indent: str = "    ") -> str:
+    """``func(args)`` on one line, or one argument per line when that line would be long."""
+    flat = f"{func}({', '.join(args)})"
+    if len(flat) <= 80 or not args:
+        return flat
+    inner = "".join(f"{indent}    {a},\n" for a in args)
+    return f"{func}(\n{inner}{indent})"
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float) and v != v:
+        return 'float("nan")'
+    if isinstance(v, float) and v in (float("inf"), float("-inf")):
+        return f'float("{v}")'
+    return repr(v)
+
+
+class _Gen:
+    """Classes emitted so far (inner ones first) and the names they took."""
+
+    def __init__(self) -> None:
+        self.classes: list[str] = []
+        self.taken: set[str] = set()
+        self.uses_literal = self.uses_annotated = self.uses_field = False
+
+    def class_name(self, base: str) -> str:
+        name, i = base, 2
+        while name in self.taken:
+            name, i = f"{base}{i}", i + 1
+        self.taken.add(name)
+        return name
+
+    # ---------------------------------------------------------------- attributes
+
+    def annotation(self, a: AttributeSpec) -> str:
+        if a.type == "array":
+            return "np.ndarray"
+        kind = a.scalar_kind
+        item = _SCALARS[kind]
+        if a.choices is not None:
+            self.uses_literal = True
+            item = f"Literal[{', '.join(_value(c) for c in a.choices)}]"
+        if a.type == "list":
+            per_item = [f"{k}={_value(getattr(a, k))}" for k in _PER_ITEM if getattr(a, k) is not None]
+            if per_item:
+                self.uses_annotated = self.uses_field = True
+                item = f"Annotated[{item}, Field({', '.join(per_item)})]"
+            return f"list[{item}]"
+        return item
+
+    def attribute_line(self, a: AttributeSpec, index: int) -> str:
+        annotation = self.annotation(a)
+        optional = not a.required and a.default is None
+        field = _field_name(a.name)
+        opts: list[str] = [] if field else [f"name={a.name!r}"]
+        keys = ("min_length", "max_length") if a.type == "list" else (*_PER_ITEM, "min_length", "max_length")
+        opts += [f"{k}={_value(getattr(a, k))}" for k in keys if getattr(a, k) is not None]
+        if a.type == "array":
+            if a.dtype is not None:
+                opts.append(f"dtype={dtype_source(a.dtype)}")
+            if a.shape is not None:
+                opts.append(f"shape={_shape_source(a.shape)}")
+        if a.description:
+            opts.append(f"description={a.description!r}")
+        if optional:
+            annotation += " | None"
+            opts.insert(0, "None")
+        elif a.default is not None:
+            default = a.default.tolist() if hasattr(a.default, "tolist") else a.default
+            opts.insert(0, f"np.array({default!r})" if a.type == "array" else _value(default))
+        return f"    {field or f'attr_{index}'}: {annotation} = h5s.attribute({', '.join(opts)})"
+
+    # ---------------------------------------------------------------- datasets and groups
+
+    def dataset_call(self, d: DatasetSpec, *, pattern: bool = False) -> str:
+        args = [dtype_source(d.dtype)] if d.dtype is not None else []
+        if d.shape is not None:
+            args.append(f"shape={_shape_source(d.shape)}")
+        for key in ("maxshape", "chunks", "compression", "compression_opts", "shuffle", "fletcher32"):
+            if getattr(d, key) is not None:
+                args.append(f"{key}={getattr(d, key)!r}")
+        if d.fillvalue is not None:
+            args.append(f"fillvalue={_value(d.fillvalue)}")
+        if d.values is not None:
+            args.append("values=[" + ", ".join(_value(v) for v in d.values) + "]")
+        bounds = ("gt", "ge", "lt", "le")
+        args += [f"{k}={_value(getattr(d, k))}" for k in bounds if getattr(d, k) is not None]
+        if not d.allow_nan:
+            args.append("allow_nan=False")
+        if d.external:
+            args.append("external=True")
+        if not pattern and d.name is not None and _field_name(d.name) is None:
+            args.append(f"name={d.name!r}")
+        if not d.required:
+            args.append("required=False")
+        if d.closed:
+            args.append("closed=True")
+        if d.description:
+            args.append(f"description={d.description!r}")
+        return _call("h5s.dataset", args)
+
+    def dataset_type(self, d: DatasetSpec, label: str) -> str:
+        """``h5s.Dataset``, or a subclass declaring the dataset's attributes."""
+        if not d.attributes:
+            return "h5s.Dataset"
+        name = self.class_name(_identifier(label, "Data", title=True) + "Data")
+        body = [self.attribute_line(a, i) for i, a in enumerate(d.attributes)]
+        self.classes.append(f"class {name}(h5s.Dataset):\n" + "\n".join(body))
+        return name
+
+    def group_class(self, g: GroupSpec, label: str, base: str, description: str | None = None) -> str:
+        name = self.class_name(label)
+        body: list[str] = [f'    """{_doc_text(description)}"""', ""] if description else []
+        body += [self.attribute_line(a, i) for i, a in enumerate(g.attributes)]
+        for i, m in enumerate(g.members):
+            member = m.name or ""
+            field = _field_name(member) or f"member_{i}"
+            if isinstance(m, DatasetSpec):
+                body.append(f"    {field}: {self.dataset_type(m, member)} = {self.dataset_call(m)}")
+                continue
+            inner = self.group_class(m, _identifier(member, "Group", title=True), "h5s.Group", m.description)
+            opts = [] if _field_name(member) else [f"name={member!r}"]
+            opts += [] if m.required else ["required=False"]
+            opts += ["external=True"] if m.external else []
+            body.append(f"    {field}: {inner} = h5s.group({', '.join(opts)})")
+        for i, p in enumerate(g.patterns):
+            counts = f", min_count={p.min_count}" if p.min_count else ""
+            counts += f", max_count={p.max_count}" if p.max_count is not None else ""
+            if isinstance(p.item, DatasetSpec):
+                item = self.dataset_type(p.item, f"pattern{i}")
+                inner_call = self.dataset_call(p.item, pattern=True)
+                call = f"h5s.members({p.pattern!r}{counts}, dataset={inner_call})"
+            else:
+                item = self.group_class(p.item, f"{name}Item{i}", "h5s.Group", p.item.description)
+                call = f"h5s.members({p.pattern!r}{counts})"
+            body.append(f"    pattern_{i}: dict[str, {item}] = {call}")
+        closed = ", closed=True" if g.closed else ""
+        self.classes.append(f"class {name}({base}{closed}):\n" + ("\n".join(body) if body else "    pass"))
+        return name
