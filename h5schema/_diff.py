@@ -17,6 +17,7 @@ from typing import Any
 
 from h5schema._diff_fields import SchemaChange
 from h5schema._diff_groups import group_changes
+from h5schema._widening import show
 
 __all__ = ["SchemaChange", "SchemaDiff", "diff"]
 
@@ -92,6 +93,9 @@ def diff(old: Any, new: Any) -> SchemaDiff:
             )
         )
     if a.description != b.description:
-        changes.append(SchemaChange("/", "schema", "changed", "description", False, "description changed"))
-    changes.extend(group_changes(a.root, b.root, "/"))
+        changes.append(
+            SchemaChange("/", "schema", "changed", "description", False, "schema description changed",
+                         show(a.description), show(b.description))
+        )  # fmt: skip
+    changes.extend(group_changes(a.root, b.root, "/", (a.description, b.description)))
     return SchemaDiff(a.name, b.name, tuple(changes))

@@ -121,7 +121,7 @@ class Fields:
             "links and storage outside the file, allowed before, are now errors",
         )
         if old.description != new.description:
-            self.note("description", True, "description changed")
+            self.note("description", True, "description changed", old.description, new.description)
 
 
 # ------------------------------------------------------------------ attributes
@@ -224,7 +224,7 @@ def _attribute(old: AttributeSpec, new: AttributeSpec, path: str) -> list[Schema
             new.default,
         )
     if old.description != new.description:
-        d.note("description", True, "description changed")
+        d.note("description", True, "description changed", old.description, new.description)
     return d.out
 
 

@@ -24,7 +24,11 @@ def _matching(patterns: tuple[PatternSpec, ...], name: str) -> PatternSpec | Non
     return next((p for p in patterns if re.fullmatch(p.pattern, name)), None)
 
 
-def group_changes(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
+def group_changes(
+    old: GroupSpec, new: GroupSpec, path: str, described: tuple[str | None, str | None] | None = None
+) -> list[SchemaChange]:
+    """Changes of one group and everything under it. ``described``: the schema's two descriptions,
+    which a root group's repeat without being listed again."""
     d = Fields(path, "group")
     if path != "/" or old.required != new.required:
         d.flags(old, new)
@@ -43,8 +47,9 @@ def group_changes(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChang
             not old.external or new.external,
             "links and storage outside the file, allowed before, are now errors",
         )
-        if old.description != new.description:
-            d.note("description", True, "description changed")
+        # the root's description is the schema's (a File class's docstring): said once, above
+        if old.description != new.description and (old.description, new.description) != described:
+            d.note("description", True, "description changed", old.description, new.description)
     out = d.out + list(attribute_changes(old.attributes, new.attributes, path, new.closed))
     out += _members(old, new, path)
     out += _patterns(old, new, path)

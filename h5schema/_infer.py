@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
 from h5schema import _h5
 from h5schema._dtypes import NumericDType, StringDType
 from h5schema._shapes import DimSpec
@@ -64,18 +62,16 @@ def _dataset(name: str, dsid: _h5.Handle, max_bytes: int) -> tuple[DatasetSpec, 
             dims.append(DimSpec(size=n) if m == n else DimSpec())
             growing.append(None if m == n else n)
         spec["shape"] = tuple(dims)
-    spec["chunks"] = info.chunks if info.chunks is not None else False
+    # chunked or not, never the chunk shape: h5py picks that from the size of the first data, so
+    # the next file written by the same code would differ
+    spec["chunks"] = info.chunks is not None
     spec["compression"] = info.compression if info.compression in ("gzip", "lzf", "none") else None
     if info.compression == "gzip":
         spec["compression_opts"] = info.compression_opts
     spec["shuffle"], spec["fletcher32"] = info.shuffle, info.fletcher32
     if info.foreign is not None:
         spec["external"] = True
-    try:
-        return DatasetSpec(**spec), growing
-    except ValidationError:  # HDF5 allows what a schema refuses (chunks beyond a bounded maxshape)
-        spec["chunks"] = info.chunks is not None  # chunked (or not), of any chunk shape
-        return DatasetSpec(**spec), growing
+    return DatasetSpec(**spec), growing
 
 
 def _named(datasets: list[tuple[DatasetSpec, list[int | None]]]) -> list[DatasetSpec]:

@@ -444,3 +444,14 @@ def test_cli_diff_as_a_process(tmp_path: Path) -> None:
         [sys.executable, "-m", "h5schema", "diff", v1, v3], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 1 and "breaking" in proc.stdout and proc.stderr == ""
+
+
+def test_a_description_change_is_listed_once_with_both_texts() -> None:
+    """A File class's docstring is the schema's and the root's description: one change."""
+    old = h5s.SchemaSpec(name="S", description="One.", root=h5s.GroupSpec(description="One."))
+    new = h5s.SchemaSpec(name="S", description="Two.", root=h5s.GroupSpec(description="Two."))
+    change = _one(old, new)
+    assert (change.element, change.field, change.breaking) == ("schema", "description", False)
+    assert (change.old, change.new) == ('"One."', '"Two."')
+    root_only = h5s.diff(old, new.model_copy(update={"description": "One."}))
+    assert [(c.element, c.old, c.new) for c in root_only.changes] == [("group", '"One."', '"Two."')]
