@@ -278,3 +278,15 @@ def _report(doc: dict[str, Any], label: str, schema: str) -> Report:
         for v in doc["violations"]
     )
     return Report(file=label, schema=schema, violations=violations)
+
+
+def manifest_isolated(label: str, limits: Limits) -> dict[str, Any] | str:
+    """The manifest of the file at ``label`` read in a child process (see ``_h5.manifest``), or
+    the reason it cannot be read."""
+    message = {"op": "manifest", "path": os.path.abspath(label), "limits": _limits_doc(limits)}
+    try:
+        reply = _request(message, limits)
+    except _Failed as exc:
+        return str(exc)
+    found: dict[str, Any] | str = reply.get("manifest") or reply.get("unreadable", "cannot be read")
+    return found
