@@ -6,6 +6,7 @@ unreadable file), 2 usage error or bad schema. Errors are one line, never a trac
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -213,21 +214,31 @@ def validate(
 @click.option("--schema", "-s", "schema_ref", metavar="REF", help="Annotate each node with its violations.")
 @click.option("--no-data-checks", is_flag=True, help="With --schema: check metadata only.")
 @click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="json: the file's manifest, one JSON document (not with --schema).",
+)  # fmt: skip
+@click.option(
     "--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
     help="Seconds allowed to read the file.",
 )  # fmt: skip
-def show(file: str, schema_ref: str | None, no_data_checks: bool, timeout: float) -> None:
+def show(file: str, schema_ref: str | None, no_data_checks: bool, fmt: str, timeout: float) -> None:
     """Print FILE's tree: dtype, shape, maxshape, chunks, compression and attributes per node.
 
     With --schema, each node is marked [ok] or followed by its violations, and the exit status
-    is the one validate gives. The file is read in a sandboxed process, like validate.
+    is the one validate gives. With --format json, print the file's manifest instead: its
+    structure as one JSON document, which the schema's JSON Schema (export --format jsonschema)
+    checks. The file is read in a sandboxed process, like validate.
     """
+    if fmt == "json" and schema_ref:
+        _usage_error("--format json prints the file's manifest only; it cannot be combined with --schema")
     if not Path(file).exists():
         _usage_error(f"no such file: {file}")
     from h5schema._isolation import describe_isolated, prestart
     from h5schema._show import render_tree
 
     prestart(1, Limits().memory)
+    if fmt == "json":
+        _show_manifest(file, Limits(timeout=timeout))
     spec = _load(schema_ref) if schema_ref else None
     limits = Limits(timeout=timeout)
     nodes = describe_isolated(file, limits)
@@ -242,11 +253,33 @@ def show(file: str, schema_ref: str | None, no_data_checks: bool, timeout: float
     sys.exit(EXIT_OK if report is None or report.valid else EXIT_INVALID)
 
 
+def _show_manifest(file: str, limits: Limits) -> NoReturn:
+    """Print the manifest of ``file`` (exit 0), or why it cannot be read (exit 1)."""
+    from h5schema._isolation._pool import manifest_isolated
+
+    found = manifest_isolated(file, limits)
+    if isinstance(found, str):
+        click.echo(f"h5schema: error: {file}: {found}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(_json_text(found))
+    sys.exit(EXIT_OK)
+
+
+def _json_text(document: Any) -> str:
+    """Indented JSON; non-ASCII as is, unless a name from a file holds a lone surrogate."""
+    try:
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(document, indent=2)
+    return text
+
+
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=str), default=None,
-    help="Write the schema here (.yaml, .yml or .json) instead of printing it as YAML.",
+    help="Write the schema here (.py: classes; .yaml, .yml, .json: a document) instead of printing it as YAML.",
 )  # fmt: skip
 @click.option("--name", default=None, help="The schema's name [default: from the file name].")
 def infer(file: str, output: str | None, name: str | None) -> None:
@@ -309,11 +342,23 @@ def _count(group: Any) -> tuple[int, int, int]:
 
 @cli.command()
 @click.argument("schema_ref", metavar="REF")
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="yaml", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "yaml", "jsonschema"]), default="yaml", show_default=True
+)
 def export(schema_ref: str, fmt: str) -> None:
-    """Print a schema as a JSON or YAML document."""
+    """Print a schema as a JSON or YAML document, or as a JSON Schema for file manifests.
+
+    --format jsonschema prints a JSON Schema (draft 2020-12) that the manifest of a file
+    (show FILE --format json) satisfies when the file meets the schema's metadata rules; what
+    JSON Schema cannot express is listed in it under x-h5schema-unchecked.
+    """
     spec = _load(schema_ref)
-    click.echo(spec.to_json() if fmt == "json" else spec.to_yaml().rstrip("\n"))
+    if fmt == "jsonschema":
+        from h5schema._jsonschema import to_json_schema
+
+        click.echo(_json_text(to_json_schema(spec)))
+    else:
+        click.echo(spec.to_json() if fmt == "json" else spec.to_yaml().rstrip("\n"))
 
 
 @cli.command("diff")
