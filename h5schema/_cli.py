@@ -112,6 +112,10 @@ def _expand(paths: tuple[str, ...], globs: tuple[str, ...]) -> list[str]:
             out.extend(str(f) for f in sorted(found))
         elif path.exists() or path.is_symlink():
             out.append(p)
+        elif any(c in p for c in "*?["):  # a glob the shell did not expand (quoted, or Windows)
+            import glob
+
+            out.extend(sorted(f for f in glob.glob(p, recursive=True) if not Path(f).is_dir()))
         else:
             _usage_error(f"no such file: {p}")
     return out
@@ -191,6 +195,9 @@ def validate(
     and the others are still checked.
     """
     files = _expand(paths, globs or DEFAULT_GLOBS)
+    if not files:  # a wrong data path must fail a CI check, not pass it on nothing
+        patterns = ", ".join(globs or DEFAULT_GLOBS)
+        _usage_error(f"no files to validate: no file under {', '.join(paths)} matches {patterns}")
     from h5schema._isolation import prestart
 
     workers = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
@@ -279,7 +286,7 @@ def _json_text(document: Any) -> str:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=str), default=None,
-    help="Write the schema here (.py: classes; .yaml, .yml, .json: a document) instead of printing it as YAML.",
+    help="Write the schema here (.py: classes; .yaml, .yml, .json: a document) [default: print YAML].",
 )  # fmt: skip
 @click.option("--name", default=None, help="The schema's name [default: from the file name].")
 def infer(file: str, output: str | None, name: str | None) -> None:
@@ -316,15 +323,29 @@ def infer(file: str, output: str | None, name: str | None) -> None:
 
 
 @cli.command("check-schema")
-@click.argument("schema_ref", metavar="REF")
-def check_schema(schema_ref: str) -> None:
-    """Load a schema and report whether it is well defined (exit 0) or not (exit 2)."""
-    spec = _load(schema_ref)
-    groups, datasets, attributes = _count(spec.root)
-    click.echo(
-        f"{schema_ref}: ok: schema {spec.name}, {_plural(groups, 'group')}, "
-        f"{_plural(datasets, 'dataset')}, {_plural(attributes, 'attribute')} declared"
-    )
+@click.argument("schema_refs", metavar="REF...", nargs=-1, required=True)
+def check_schema(schema_refs: tuple[str, ...]) -> None:
+    """Load schemas and report whether each is well defined (exit 0) or not (exit 2)."""
+    from h5schema._loader import load_schema
+
+    ok = True
+    for ref in schema_refs:
+        try:
+            spec = load_schema(ref)
+        except SchemaDefinitionError as exc:
+            click.echo(f"h5schema: error: bad schema: {exc}", err=True)
+            ok = False
+            continue
+        except SchemaLoadError as exc:
+            click.echo(f"h5schema: error: {exc}", err=True)
+            ok = False
+            continue
+        groups, datasets, attributes = _count(spec.root)
+        click.echo(
+            f"{ref}: ok: schema {spec.name}, {_plural(groups, 'group')}, "
+            f"{_plural(datasets, 'dataset')}, {_plural(attributes, 'attribute')} declared"
+        )
+    sys.exit(EXIT_OK if ok else EXIT_USAGE)
 
 
 def _count(group: Any) -> tuple[int, int, int]:
@@ -389,8 +410,15 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``h5schema`` script and of ``python -m h5schema``."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        cli.main(args=args, prog_name="h5schema", standalone_mode=True)
-    except KeyboardInterrupt:
+        status = cli.main(args=args, prog_name="h5schema", standalone_mode=False)
+    except click.UsageError as exc:  # one line, like every other error, with where to look
+        where = exc.ctx.command_path if exc.ctx is not None else "h5schema"
+        click.echo(f"h5schema: error: {exc.format_message()} (see '{where} --help')", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        click.echo(f"h5schema: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.Abort):
         click.echo("h5schema: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug of ours: one line, unless asked for the traceback
@@ -402,3 +430,4 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(EXIT_USAGE)
+    sys.exit(status if isinstance(status, int) else EXIT_OK)

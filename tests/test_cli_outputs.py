@@ -294,12 +294,12 @@ def test_internal_error_is_one_line_unless_debug(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], files: dict[str, Path]
 ) -> None:
     """A bug of ours is one line on stderr and exit 2; --debug shows the traceback instead."""
-    from h5schema import _cli
+    from h5schema import _cli, _loader
 
     def broken(ref: str) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_cli, "_load", broken)
+    monkeypatch.setattr(_loader, "load_schema", broken)
     monkeypatch.delenv("H5SCHEMA_DEBUG", raising=False)
     with pytest.raises(SystemExit) as stop:
         _cli.main(["check-schema", SPEECH_REF])
@@ -309,3 +309,30 @@ def test_internal_error_is_one_line_unless_debug(
     assert len(err.strip().splitlines()) == 1
     with pytest.raises(RuntimeError, match="boom"):
         _cli.main(["--debug", "check-schema", SPEECH_REF])
+
+
+def test_no_files_is_a_usage_error_and_quoted_globs_expand(tmp_path: Path, files: dict[str, Path]) -> None:
+    """A run with nothing to validate fails (exit 2) rather than passing; a quoted glob expands."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run("validate", str(empty), "--schema", SPEECH_REF)
+    assert code == 2 and "no files to validate" in err
+    code, _, err = run("validate", str(empty / "*.h5"), "--schema", SPEECH_REF)
+    assert code == 2 and "no files to validate" in err
+    pattern = str(files["good"].parent / "**" / "*.h5")
+    code, out, _ = run("validate", pattern, "--schema", SPEECH_REF)
+    assert code == 1 and out.splitlines()[-1].startswith(
+        f"{len(list(files['good'].parent.rglob('*.h5')))} files"
+    )
+
+
+def test_check_schema_takes_several_refs_and_usage_errors_are_one_line(tmp_path: Path) -> None:
+    code, out, err = run("check-schema", SPEECH_REF, str(tmp_path / "nope.yaml"), SPEECH_REF)
+    assert code == 2 and out.count(": ok: schema SpeechFeatures") == 2 and "nope.yaml" in err
+    proc = subprocess.run(
+        [sys.executable, "-m", "h5schema", "validate", "x.h5"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "h5schema: error: Missing option '--schema' / '-s'. (see 'h5schema validate --help')"
+    ]
