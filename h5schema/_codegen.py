@@ -8,6 +8,7 @@ is None, and a group's description is its class docstring.
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 from typing import Any
@@ -86,12 +87,12 @@ def dtype_source(dt: DTypeSpec) -> str:
         enc = "" if dt.encoding == "utf-8" else ', encoding="ascii"'
         return f"h5s.string({dt.length}{enc})"
     if isinstance(dt, FamilyDType):
-        return f"h5s.family({dt.family!r})"
+        return f"h5s.family({_value(dt.family)})"
     if isinstance(dt, EnumDType):
-        return f"h5s.enum({dt.members!r}, base={dt.base!r})"
+        return f"h5s.enum({_value(dt.members)}, base={_value(dt.base)})"
     if isinstance(dt, CompoundDType):
         fields = ", ".join(
-            f"h5s.CompoundField(name={f.name!r}, dtype={dtype_source(f.dtype)})" for f in dt.fields
+            f"h5s.CompoundField(name={_value(f.name)}, dtype={dtype_source(f.dtype)})" for f in dt.fields
         )
         return f"h5s.CompoundDType(fields=({fields},))"
     if isinstance(dt, ArrayDType):
@@ -107,10 +108,10 @@ def _shape_source(shape: Any) -> str:
                 parts.append("None" if d.size is None else str(d.size))
                 continue
             if d.size is None:
-                parts.append(repr(d.name))
+                parts.append(_value(d.name))
                 continue
         opts = [f"{k}={getattr(d, k)!r}" for k in ("size", "min", "max") if getattr(d, k) is not None]
-        parts.append(f"h5s.dim({', '.join([repr(d.name), *opts] if d.name else opts)})")
+        parts.append(f"h5s.dim({', '.join([_value(d.name), *opts] if d.name else opts)})")
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
@@ -128,6 +129,13 @@ def _value(v: Any) -> str:
         return 'float("nan")'
     if isinstance(v, float) and v in (float("inf"), float("-inf")):
         return f'float("{v}")'
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)  # a valid Python literal, in ruff's quotes
+    if isinstance(v, tuple | list):
+        inner = ", ".join(_value(x) for x in v) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
+        return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{_value(k)}: {_value(x)}" for k, x in v.items()) + "}"
     return repr(v)
 
 
@@ -168,7 +176,7 @@ class _Gen:
         annotation = self.annotation(a)
         optional = not a.required and a.default is None
         field = _field_name(a.name)
-        opts: list[str] = [] if field else [f"name={a.name!r}"]
+        opts: list[str] = [] if field else [f"name={_value(a.name)}"]
         keys = ("min_length", "max_length") if a.type == "list" else (*_PER_ITEM, "min_length", "max_length")
         opts += [f"{k}={_value(getattr(a, k))}" for k in keys if getattr(a, k) is not None]
         if a.type == "array":
@@ -177,13 +185,13 @@ class _Gen:
             if a.shape is not None:
                 opts.append(f"shape={_shape_source(a.shape)}")
         if a.description:
-            opts.append(f"description={a.description!r}")
+            opts.append(f"description={_value(a.description)}")
         if optional:
             annotation += " | None"
             opts.insert(0, "None")
         elif a.default is not None:
             default = a.default.tolist() if hasattr(a.default, "tolist") else a.default
-            opts.insert(0, f"np.array({default!r})" if a.type == "array" else _value(default))
+            opts.insert(0, f"np.array({_value(default)})" if a.type == "array" else _value(default))
         return f"    {field or f'attr_{index}'}: {annotation} = h5s.attribute({', '.join(opts)})"
 
     # ---------------------------------------------------------------- datasets and groups
@@ -194,7 +202,7 @@ class _Gen:
             args.append(f"shape={_shape_source(d.shape)}")
         for key in ("maxshape", "chunks", "compression", "compression_opts", "shuffle", "fletcher32"):
             if getattr(d, key) is not None:
-                args.append(f"{key}={getattr(d, key)!r}")
+                args.append(f"{key}={_value(getattr(d, key))}")
         if d.fillvalue is not None:
             args.append(f"fillvalue={_value(d.fillvalue)}")
         if d.values is not None:
@@ -206,13 +214,13 @@ class _Gen:
         if d.external:
             args.append("external=True")
         if not pattern and d.name is not None and _field_name(d.name) is None:
-            args.append(f"name={d.name!r}")
+            args.append(f"name={_value(d.name)}")
         if not d.required:
             args.append("required=False")
         if d.closed:
             args.append("closed=True")
         if d.description:
-            args.append(f"description={d.description!r}")
+            args.append(f"description={_value(d.description)}")
         return _call("h5s.dataset", args)
 
     def dataset_type(self, d: DatasetSpec, label: str) -> str:
@@ -235,7 +243,7 @@ class _Gen:
                 body.append(f"    {field}: {self.dataset_type(m, member)} = {self.dataset_call(m)}")
                 continue
             inner = self.group_class(m, _identifier(member, "Group", title=True), "h5s.Group", m.description)
-            opts = [] if _field_name(member) else [f"name={member!r}"]
+            opts = [] if _field_name(member) else [f"name={_value(member)}"]
             opts += [] if m.required else ["required=False"]
             opts += ["external=True"] if m.external else []
             body.append(f"    {field}: {inner} = h5s.group({', '.join(opts)})")
@@ -245,10 +253,10 @@ class _Gen:
             if isinstance(p.item, DatasetSpec):
                 item = self.dataset_type(p.item, f"pattern{i}")
                 inner_call = self.dataset_call(p.item, pattern=True)
-                call = f"h5s.members({p.pattern!r}{counts}, dataset={inner_call})"
+                call = f"h5s.members({_value(p.pattern)}{counts}, dataset={inner_call})"
             else:
                 item = self.group_class(p.item, f"{name}Item{i}", "h5s.Group", p.item.description)
-                call = f"h5s.members({p.pattern!r}{counts})"
+                call = f"h5s.members({_value(p.pattern)}{counts})"
             body.append(f"    pattern_{i}: dict[str, {item}] = {call}")
         closed = ", closed=True" if g.closed else ""
         self.classes.append(f"class {name}({base}{closed}):\n" + ("\n".join(body) if body else "    pass"))

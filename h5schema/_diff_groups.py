@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from h5schema._diff_fields import Fields, SchemaChange, attribute_changes, child, dataset_changes
 from h5schema._spec import DatasetSpec, GroupSpec, PatternSpec
@@ -69,11 +70,10 @@ def _members(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
         pattern = _matching(new.patterns, name)
         if pattern is not None:  # now checked as one of the pattern's members
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     m.kind,
                     "removed",
-                    None,
                     pattern.max_count is not None,
                     f"{m.kind} declaration removed: now one of <{pattern.pattern}>"
                     + (", whose count may now exceed its max_count" if pattern.max_count is not None else ""),
@@ -82,22 +82,20 @@ def _members(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
             out += _item(m, pattern.item, where)
         elif new.closed:
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     m.kind,
                     "removed",
-                    None,
                     True,
                     f"{m.kind} removed: the group is closed, so old files holding it now fail",
                 )
             )
         else:
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     m.kind,
                     "removed",
-                    None,
                     False,
                     f"{m.kind} removed: old files may still hold it (undeclared members are warnings)",
                 )
@@ -109,22 +107,20 @@ def _members(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
         pattern = _matching(old.patterns, name)
         if m.required:
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     m.kind,
                     "added",
-                    None,
                     True,
                     f"required {m.kind} added: files written for the old schema do not have it",
                 )
             )
         elif pattern is not None:
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     m.kind,
                     "added",
-                    None,
                     pattern.min_count > 0,
                     f"optional {m.kind} added, taking the name from <{pattern.pattern}>"
                     + (", whose count may now fall below its min_count" if pattern.min_count else ""),
@@ -133,11 +129,10 @@ def _members(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
             out += _item(pattern.item, m, where)
         else:
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     m.kind,
                     "added",
-                    None,
                     False,
                     f"optional {m.kind} added (an undeclared one of that name must now match it)",
                 )
@@ -189,22 +184,20 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
         elif new.closed or new.patterns:
             why = "the group is closed" if new.closed else "another pattern may now match them"
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     "pattern",
                     "removed",
-                    None,
                     True,
                     f"pattern removed: members it matched may now fail ({why})",
                 )
             )
         else:
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     "pattern",
                     "removed",
-                    None,
                     False,
                     "pattern removed: members it matched are now undeclared (warnings)",
                 )
@@ -217,38 +210,40 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
         where = child(path, f"<{text}>")
         if q.min_count > 0:
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     "pattern",
                     "added",
-                    None,
                     True,
                     f"pattern added with min_count {q.min_count}: old files may have fewer members",
                 )
             )
         elif i < last_kept or removed_any:
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     "pattern",
                     "added",
-                    None,
                     True,
                     "pattern added where it may take members another pattern matched",
                 )
             )
         else:
             out.append(
-                SchemaChange(
+                _whole(
                     where,
                     "pattern",
                     "added",
-                    None,
                     False,
                     "optional members added by pattern (undeclared ones that match must now fit it)",
                 )
             )
     return out
+
+
+def _whole(where: str, element: Any, kind: Any, breaking: bool, message: str) -> SchemaChange:
+    """An element added or removed as a whole."""
+    return SchemaChange(where, element, kind, None, breaking, message)
 
 
 _Key = tuple[bool, str]  # (a pattern's members?, member name or pattern text)

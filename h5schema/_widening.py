@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from h5schema._dtypes import _FAMILY_MEMBERS, ArrayDType, CompoundDType, DTypeSpec, FamilyDType
+from h5schema._dtypes import _FAMILY_MEMBERS, ArrayDType, CompoundDType, DTypeSpec, FamilyDType, is_concrete
 from h5schema._shapes import DimSpec, describe_shape
 
 __all__ = [
@@ -57,16 +57,6 @@ def _family_members(f: FamilyDType) -> frozenset[str]:
     return _FAMILY_MEMBERS[f.family]
 
 
-def _has_family(dt: DTypeSpec) -> bool:
-    if isinstance(dt, FamilyDType):
-        return True
-    if isinstance(dt, CompoundDType):
-        return any(_has_family(f.dtype) for f in dt.fields)
-    if isinstance(dt, ArrayDType):
-        return _has_family(dt.base)
-    return False
-
-
 def dtype_widens(old: DTypeSpec | None, new: DTypeSpec | None) -> bool:
     """Whether every stored dtype ``old`` accepts is accepted by ``new`` (None: any dtype)."""
     if new is None:
@@ -88,7 +78,7 @@ def dtype_widens(old: DTypeSpec | None, new: DTypeSpec | None) -> bool:
         )
     if isinstance(old, ArrayDType) and isinstance(new, ArrayDType):
         return old.shape == new.shape and dtype_widens(old.base, new.base)
-    return not _has_family(old) and new.matches(old)
+    return is_concrete(old) and new.matches(old)
 
 
 def _dim_widens(old: DimSpec, new: DimSpec) -> bool:

@@ -58,7 +58,7 @@ def test_awkward_names_are_declared_with_name() -> None:
     )
     source = to_python(doc)
     assert "class My_schema(h5s.File):" in source
-    assert "name='sample rate'" in source and "name='class'" in source and "name='model_x'" in source
+    assert 'name="sample rate"' in source and 'name="class"' in source and 'name="model_x"' in source
 
 
 @PROPERTY
