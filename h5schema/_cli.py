@@ -240,29 +240,30 @@ def show(file: str, schema_ref: str | None, no_data_checks: bool, fmt: str, time
         _usage_error("--format json prints the file's manifest only; it cannot be combined with --schema")
     if not Path(file).exists():
         _usage_error(f"no such file: {file}")
-    from h5schema._isolation import describe_isolated, prestart
-    from h5schema._show import render_tree
+    from h5schema._isolation import manifest_isolated, prestart
 
     prestart(1, Limits().memory)
-    if fmt == "json":
-        _show_manifest(file, Limits(timeout=timeout))
-    spec = _load(schema_ref) if schema_ref else None
     limits = Limits(timeout=timeout)
-    nodes = describe_isolated(file, limits)
-    if isinstance(nodes, str):
-        click.echo(f"{file}: {nodes}")
+    if fmt == "json":
+        _show_manifest(file, limits)
+    spec = _load(schema_ref) if schema_ref else None
+    manifest = manifest_isolated(file, limits)
+    if isinstance(manifest, str):
+        click.echo(f"{file}: {manifest}")
         sys.exit(EXIT_INVALID)
     report = None
     if spec is not None:
         (report,) = _reports([file], spec, not no_data_checks, 1, limits)
-    text = render_tree(nodes, report)
+    from h5schema._show import render_tree
+
+    text = render_tree(manifest, report)
     click.echo(colored(text) if use_color(sys.stdout) else text)
     sys.exit(EXIT_OK if report is None or report.valid else EXIT_INVALID)
 
 
 def _show_manifest(file: str, limits: Limits) -> NoReturn:
     """Print the manifest of ``file`` (exit 0), or why it cannot be read (exit 1)."""
-    from h5schema._isolation._pool import manifest_isolated
+    from h5schema._isolation import manifest_isolated
 
     found = manifest_isolated(file, limits)
     if isinstance(found, str):

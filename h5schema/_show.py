@@ -1,13 +1,73 @@
-"""``h5schema show``: a file's tree as text, each node annotated with its violations."""
+"""``h5schema show``: a file's tree as text, each node annotated with its violations.
+
+The tree is drawn from the file's manifest (:mod:`h5schema._h5._manifest`), the one description
+of a file the sandboxed reader produces; ``show --format json`` prints the manifest itself.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+from pydantic import TypeAdapter
+
+from h5schema._dtypes import DTypeSpec
 from h5schema._report import Report, Violation
 
 __all__ = ["render_tree"]
+
+_DTYPE: TypeAdapter[DTypeSpec] = TypeAdapter(DTypeSpec)
+_PREVIEW = 60  # characters of an attribute value shown
+_PREVIEW_ELEMENTS = 64  # larger values are shown by their type only
+
+
+def _dtype_text(doc: dict[str, Any]) -> str:
+    return _DTYPE.validate_python(doc).describe()
+
+
+def _bytes_back(value: Any) -> Any:
+    """ASCII strings travel in the manifest as latin-1 text: bytes again, for their repr."""
+    return [_bytes_back(v) for v in value] if isinstance(value, list) else value.encode("latin-1")
+
+
+def _attribute_text(record: dict[str, Any]) -> str:
+    """``value (type)``, or the type alone for a value too big to show or not in the manifest."""
+    if "error" in record:
+        return str(record["error"])
+    dtype, shape = record["dtype"], record["shape"]
+    kind = _dtype_text(dtype) + ("" if not shape else f" {tuple(shape)}")
+    if int(np.prod(shape or (), dtype=np.float64)) > _PREVIEW_ELEMENTS or not (
+        "value" in record or "text" in record
+    ):
+        return kind
+    if "text" in record:  # a value with no JSON form (NaN, a reference), as the reader printed it
+        return f"{_cut(record['text'])} ({kind})"
+    ascii_text = dtype.get("kind") == "string" and dtype.get("encoding") == "ascii"
+    value = _bytes_back(record["value"]) if ascii_text else record["value"]
+    text = np.array2string(np.array(value), threshold=8, max_line_width=10_000) if shape else repr(value)
+    return f"{_cut(text)} ({kind})"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _PREVIEW else text[: _PREVIEW - 3] + "..."
+
+
+def _nodes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The manifest as one record per line of the tree: depth first, members in name order."""
+    out: list[dict[str, Any]] = []
+    stack: list[tuple[str, int, dict[str, Any]]] = [("/", 0, manifest)]
+    while stack:
+        path, depth, node = stack.pop()
+        record = {k: v for k, v in node.items() if k not in ("members", "attributes")}
+        record.update(path=path, depth=depth)
+        if "dtype" in node:
+            record["dtype"] = _dtype_text(node["dtype"])
+        record["attributes"] = {n: _attribute_text(a) for n, a in node.get("attributes", {}).items()}
+        out.append(record)
+        members = sorted(node.get("members", {}).items(), reverse=True)
+        stack.extend((f"/{n}" if path == "/" else f"{path}/{n}", depth + 1, m) for n, m in members)
+    return out
 
 
 def _lengths(values: Sequence[int | None] | None) -> str:
@@ -51,9 +111,10 @@ def _owner(path: str, known: set[str]) -> str:
     return path
 
 
-def render_tree(nodes: list[dict[str, Any]], report: Report | None = None) -> str:
+def render_tree(manifest: dict[str, Any], report: Report | None = None) -> str:
     """The tree, two spaces per level, attributes under their object; with a report, each node
     ends in ``[ok]`` or is followed by its violations."""
+    nodes = _nodes(manifest)
     by_node: dict[str, list[Violation]] = {}
     if report is not None:
         known = {n["path"] for n in nodes}

@@ -7,7 +7,6 @@ message.
 """
 
 from h5schema._h5._data import fill_block, iter_blocks, iter_chunks, read_dataset, unwritten
-from h5schema._h5._describe import describe
 from h5schema._h5._links import kind_of, links, object_key, open_member, soft_target
 from h5schema._h5._manifest import manifest
 from h5schema._h5._open import file_label, is_h5py_object, name_of, open_read, root_of
@@ -55,7 +54,6 @@ __all__ = [
     "create_dataset",
     "create_group",
     "dataset_info",
-    "describe",
     "dtype_spec",
     "file_label",
     "fill_block",

@@ -8,7 +8,8 @@ once, at its first path (depth first, in link order); its later paths hold ``{"k
 "alias": FIRST_PATH}``, so cycles end. A group or dataset that cannot be read fully says why in
 ``error``. ATTR is ``{"dtype", "shape", "value"}``; ``value`` is left out when the attribute
 holds more than :data:`MAX_VALUE_ELEMENTS` numbers or strings, or has no JSON form (see
-:mod:`h5schema._jsonvalue`).
+:mod:`h5schema._jsonvalue`); a value with no JSON form (NaN, infinity, references) is given as
+``text``, its repr, instead.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import math
 from typing import Any
+
+import numpy as np
 
 from h5schema._dtypes import ArrayDType, CompoundDType, DTypeSpec
 from h5schema._h5._links import kind_of, links, object_key, open_member
@@ -26,6 +29,7 @@ from h5schema._jsonvalue import NoJSON, json_value
 __all__ = ["MAX_VALUE_ELEMENTS", "manifest"]
 
 MAX_VALUE_ELEMENTS = 1024  # numbers or strings in an attribute value the manifest shows
+MAX_TEXT = 200  # characters of ``text``: the repr of a value with no JSON form
 
 
 def _elements(dt: DTypeSpec) -> int:
@@ -35,6 +39,15 @@ def _elements(dt: DTypeSpec) -> int:
     if isinstance(dt, CompoundDType):
         return sum(_elements(f.dtype) for f in dt.fields)
     return 1
+
+
+def _text(value: Any) -> str:
+    text = (
+        np.array2string(value, threshold=8, max_line_width=10_000)
+        if isinstance(value, np.ndarray)
+        else repr(value)
+    )
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
 
 
 def _lengths(shape: tuple[int | None, ...] | None) -> list[int | None] | None:
@@ -58,8 +71,12 @@ def _attributes(oid: Handle, node: dict[str, Any], max_bytes: int) -> dict[str, 
         out[name] = record
         if got.shape is None or math.prod(got.shape) * _elements(got.dtype) > MAX_VALUE_ELEMENTS:
             continue
-        with contextlib.suppress(ObjectError, NoJSON):  # no value: what it is, not what it holds
-            record["value"] = json_value(read_attribute(oid, name), got.dtype)
+        with contextlib.suppress(ObjectError):  # unreadable: what it is, not what it holds
+            raw = read_attribute(oid, name)
+            try:
+                record["value"] = json_value(raw, got.dtype)
+            except NoJSON:  # NaN, infinity, references: shown as text, for people
+                record["text"] = _text(raw)
     return out
 
 

@@ -7,6 +7,6 @@ filter plugins. Children are reused from file to file and restarted after any fa
 turns a signal, a timeout or a memory kill into a ``file_unreadable`` report.
 """
 
-from h5schema._isolation._pool import describe_isolated, infer_isolated, prestart, run_isolated, shutdown
+from h5schema._isolation._pool import infer_isolated, manifest_isolated, prestart, run_isolated, shutdown
 
-__all__ = ["describe_isolated", "infer_isolated", "prestart", "run_isolated", "shutdown"]
+__all__ = ["infer_isolated", "manifest_isolated", "prestart", "run_isolated", "shutdown"]

@@ -50,7 +50,7 @@ def main() -> None:
             msg: dict[str, Any] = receive(0)
         except ChildGone:
             return
-        if msg.get("op") in ("describe", "infer", "manifest"):
+        if msg.get("op") in ("infer", "manifest"):
             described = _describe(msg)
             send(out, described)
             if "failure" in described:
@@ -90,8 +90,7 @@ def main() -> None:
 
 
 def _describe(msg: dict[str, Any]) -> dict[str, Any]:
-    """The file's tree for ``h5schema show`` (or its manifest, or its inferred schema), or why it
-    cannot be read."""
+    """The file's manifest (``h5schema show``) or its inferred schema, or why it cannot be read."""
     from h5schema import _h5
     from h5schema._limits import Limits
 
@@ -110,9 +109,7 @@ def _describe(msg: dict[str, Any]) -> dict[str, Any]:
 
                 spec = infer(root, msg["name"], limits.max_members, limits.max_attribute_bytes)
                 return {"schema": spec.to_json(indent=None)}
-            if msg["op"] == "manifest":
-                return {"manifest": _h5.manifest(root, limits.max_members, limits.max_attribute_bytes)}
-            return {"nodes": _h5.describe(root, limits.max_members, limits.max_attribute_bytes)}
+            return {"manifest": _h5.manifest(root, limits.max_members, limits.max_attribute_bytes)}
         finally:
             f.close()
     except MemoryError:

@@ -24,7 +24,7 @@ from h5schema._report import Report, Violation, unreadable_report
 if TYPE_CHECKING:  # not imported at run time: the command line starts children before pydantic loads
     from h5schema._spec import SchemaSpec
 
-__all__ = ["describe_isolated", "infer_isolated", "prestart", "run_isolated", "shutdown"]
+__all__ = ["infer_isolated", "manifest_isolated", "prestart", "run_isolated", "shutdown"]
 
 _STARTUP_SECONDS = 120.0  # importing numpy and h5py on a loaded CI machine
 _CHILD_MAIN = "from h5schema._isolation._child import main; main()"
@@ -233,18 +233,6 @@ def infer_isolated(label: str, name: str, limits: Limits) -> SchemaSpec | str:
     if "schema" not in reply:
         return str(reply.get("unreadable", "cannot be read"))
     return SchemaSpec.from_json(reply["schema"])
-
-
-def describe_isolated(label: str, limits: Limits) -> list[dict[str, Any]] | str:
-    """The tree of the file at ``label`` read in a child process (see ``_h5.describe``), or the
-    reason it cannot be read."""
-    message = {"op": "describe", "path": os.path.abspath(label), "limits": _limits_doc(limits)}
-    try:
-        reply = _request(message, limits)
-    except _Failed as exc:
-        return str(exc)
-    nodes: list[dict[str, Any]] | str = reply.get("nodes") or reply.get("unreadable", "cannot be read")
-    return nodes
 
 
 def _memory_words(limits: Limits) -> str:
