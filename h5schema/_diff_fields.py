@@ -97,15 +97,18 @@ class Fields:
         )
         self.out.append(change)
 
-    def flags(self, old: Any, new: Any) -> None:
-        """``required``, ``closed``, ``external`` and ``description``, which groups and datasets share."""
-        self.field(
-            "required",
-            old.required,
-            new.required,
-            not new.required or old.required,
-            "files written for the old schema may not have it",
-        )
+    def flags(self, old: Any, new: Any, *, root: bool = False, said: bool = False) -> None:
+        """``required``, ``closed``, ``external`` and ``description``, which groups and datasets
+        share. A ``root`` is always there, so ``required`` means nothing for it; ``said``: the
+        description change was already listed (the root's is the schema's)."""
+        if not root:
+            self.field(
+                "required",
+                old.required,
+                new.required,
+                not new.required or old.required,
+                "files written for the old schema may not have it",
+            )
         self.field(
             "closed",
             old.closed,
@@ -120,7 +123,7 @@ class Fields:
             not old.external or new.external,
             "links and storage outside the file, allowed before, are now errors",
         )
-        if old.description != new.description:
+        if old.description != new.description and not said:
             self.note("description", True, "description changed", old.description, new.description)
 
 

@@ -31,26 +31,7 @@ def group_changes(
     """Changes of one group and everything under it. ``described``: the schema's two descriptions,
     which a root group's repeat without being listed again."""
     d = Fields(path, "group")
-    if path != "/" or old.required != new.required:
-        d.flags(old, new)
-    else:  # the root is always there: required means nothing for it
-        d.field(
-            "closed",
-            old.closed,
-            new.closed,
-            old.closed or not new.closed,
-            "undeclared members and attributes, warnings before, are now errors",
-        )
-        d.field(
-            "external",
-            old.external,
-            new.external,
-            not old.external or new.external,
-            "links and storage outside the file, allowed before, are now errors",
-        )
-        # the root's description is the schema's (a File class's docstring): said once, above
-        if old.description != new.description and (old.description, new.description) != described:
-            d.note("description", True, "description changed", old.description, new.description)
+    d.flags(old, new, root=path == "/", said=(old.description, new.description) == described)
     out = d.out + list(attribute_changes(old.attributes, new.attributes, path, new.closed))
     out += _members(old, new, path)
     out += _patterns(old, new, path)
@@ -69,74 +50,35 @@ def _members(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
             continue
         pattern = _matching(new.patterns, name)
         if pattern is not None:  # now checked as one of the pattern's members
-            out.append(
-                _whole(
-                    where,
-                    m.kind,
-                    "removed",
-                    pattern.max_count is not None,
-                    f"{m.kind} declaration removed: now one of <{pattern.pattern}>"
-                    + (", whose count may now exceed its max_count" if pattern.max_count is not None else ""),
-                )
-            )
-            out += _item(m, pattern.item, where)
+            capped = pattern.max_count is not None
+            why = f"{m.kind} declaration removed: now one of <{pattern.pattern}>"
+            verdict = (capped, why + (", whose count may now exceed its max_count" if capped else ""))
         elif new.closed:
-            out.append(
-                _whole(
-                    where,
-                    m.kind,
-                    "removed",
-                    True,
-                    f"{m.kind} removed: the group is closed, so old files holding it now fail",
-                )
-            )
+            verdict = (True, f"{m.kind} removed: the group is closed, so old files holding it now fail")
         else:
-            out.append(
-                _whole(
-                    where,
-                    m.kind,
-                    "removed",
-                    False,
-                    f"{m.kind} removed: old files may still hold it (undeclared members are warnings)",
-                )
+            verdict = (
+                False,
+                f"{m.kind} removed: old files may still hold it (undeclared members are warnings)",
             )
+        out.append(_whole(where, m.kind, "removed", *verdict))
+        if pattern is not None:
+            out += _item(m, pattern.item, where)
     for name, m in after.items():
         if name in before:
             continue
         where = child(path, name)
-        pattern = _matching(old.patterns, name)
+        pattern = None if m.required else _matching(old.patterns, name)
         if m.required:
-            out.append(
-                _whole(
-                    where,
-                    m.kind,
-                    "added",
-                    True,
-                    f"required {m.kind} added: files written for the old schema do not have it",
-                )
-            )
-        elif pattern is not None:
-            out.append(
-                _whole(
-                    where,
-                    m.kind,
-                    "added",
-                    pattern.min_count > 0,
-                    f"optional {m.kind} added, taking the name from <{pattern.pattern}>"
-                    + (", whose count may now fall below its min_count" if pattern.min_count else ""),
-                )
-            )
-            out += _item(pattern.item, m, where)
+            verdict = (True, f"required {m.kind} added: files written for the old schema do not have it")
+        elif pattern is not None:  # it was one of the pattern's members
+            why = f"optional {m.kind} added, taking the name from <{pattern.pattern}>"
+            low = pattern.min_count > 0
+            verdict = (low, why + (", whose count may now fall below its min_count" if low else ""))
         else:
-            out.append(
-                _whole(
-                    where,
-                    m.kind,
-                    "added",
-                    False,
-                    f"optional {m.kind} added (an undeclared one of that name must now match it)",
-                )
-            )
+            verdict = (False, f"optional {m.kind} added (an undeclared one of that name must now match it)")
+        out.append(_whole(where, m.kind, "added", *verdict))
+        if pattern is not None:
+            out += _item(pattern.item, m, where)
     return out
 
 
@@ -149,16 +91,10 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
     kept_old = [p for p in before if p in after]
     kept_new = [p for p in after if p in before]
     if kept_old != kept_new:
+        why = "patterns reordered: a name is checked against the first pattern it matches"
         out.append(
             SchemaChange(
-                path,
-                "pattern",
-                "changed",
-                "order",
-                True,
-                "patterns reordered: a name is checked against the first pattern it matches",
-                ", ".join(kept_old),
-                ", ".join(kept_new),
+                path, "pattern", "changed", "order", True, why, ", ".join(kept_old), ", ".join(kept_new)
             )
         )
     for text, p in before.items():
@@ -173,13 +109,8 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
                 q.min_count <= p.min_count,
                 "fewer members were allowed",
             )
-            d.field(
-                "max_count",
-                p.max_count,
-                q.max_count,
-                q.max_count is None or (p.max_count is not None and p.max_count <= q.max_count),
-                "more members were allowed",
-            )
+            more_ok = q.max_count is None or (p.max_count is not None and p.max_count <= q.max_count)
+            d.field("max_count", p.max_count, q.max_count, more_ok, "more members were allowed")
             out += d.out + _item(p.item, q.item, where)
         elif new.closed or new.patterns:
             why = "the group is closed" if new.closed else "another pattern may now match them"
@@ -193,51 +124,23 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
                 )
             )
         else:
-            out.append(
-                _whole(
-                    where,
-                    "pattern",
-                    "removed",
-                    False,
-                    "pattern removed: members it matched are now undeclared (warnings)",
-                )
-            )
+            why = "pattern removed: members it matched are now undeclared (warnings)"
+            out.append(_whole(where, "pattern", "removed", False, why))
     last_kept = max((i for i, text in enumerate(after) if text in before), default=-1)
     removed_any = any(text not in after for text in before)
     for i, (text, q) in enumerate(after.items()):
         if text in before:
             continue
-        where = child(path, f"<{text}>")
         if q.min_count > 0:
-            out.append(
-                _whole(
-                    where,
-                    "pattern",
-                    "added",
-                    True,
-                    f"pattern added with min_count {q.min_count}: old files may have fewer members",
-                )
-            )
+            verdict = (True, f"pattern added with min_count {q.min_count}: old files may have fewer members")
         elif i < last_kept or removed_any:
-            out.append(
-                _whole(
-                    where,
-                    "pattern",
-                    "added",
-                    True,
-                    "pattern added where it may take members another pattern matched",
-                )
-            )
+            verdict = (True, "pattern added where it may take members another pattern matched")
         else:
-            out.append(
-                _whole(
-                    where,
-                    "pattern",
-                    "added",
-                    False,
-                    "optional members added by pattern (undeclared ones that match must now fit it)",
-                )
+            verdict = (
+                False,
+                "optional members added by pattern (undeclared ones that match must now fit it)",
             )
+        out.append(_whole(child(path, f"<{text}>"), "pattern", "added", *verdict))
     return out
 
 

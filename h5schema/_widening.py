@@ -134,19 +134,22 @@ def _tightest(bound: Bound, *, lower: bool) -> tuple[float, bool] | None:
     return value, any(s for v, s in cands if v == value)
 
 
-def lower_implies(old: Bound, new: Bound) -> bool:
-    """Every value above the old lower bound (gt, ge) is above the new one."""
-    b = _tightest(new, lower=True)
+def _implies(old: Bound, new: Bound, *, lower: bool) -> bool:
+    b = _tightest(new, lower=lower)
     if b is None:
         return True
-    a = _tightest(old, lower=True)
-    return a is not None and (a[0] > b[0] or (a[0] == b[0] and (a[1] or not b[1])))
+    a = _tightest(old, lower=lower)
+    if a is None:
+        return False
+    beyond = a[0] > b[0] if lower else a[0] < b[0]
+    return beyond or (a[0] == b[0] and (a[1] or not b[1]))
+
+
+def lower_implies(old: Bound, new: Bound) -> bool:
+    """Every value above the old lower bound (gt, ge) is above the new one."""
+    return _implies(old, new, lower=True)
 
 
 def upper_implies(old: Bound, new: Bound) -> bool:
     """Every value below the old upper bound (lt, le) is below the new one."""
-    b = _tightest(new, lower=False)
-    if b is None:
-        return True
-    a = _tightest(old, lower=False)
-    return a is not None and (a[0] < b[0] or (a[0] == b[0] and (a[1] or not b[1])))
+    return _implies(old, new, lower=False)
