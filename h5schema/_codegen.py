@@ -28,7 +28,6 @@ __all__ = ["to_python"]
 
 _SCALARS = {"int": "int", "float": "float", "bool": "bool", "str": "str", "bytes": "bytes"}
 _PER_ITEM = ("gt", "ge", "lt", "le", "multiple_of", "pattern")
-_RESERVED = frozenset({"schema", "validate", "copy", "json", "dict", "construct", "fields"})
 
 
 def to_python(spec: SchemaSpec, *, header: str | None = None) -> str:
@@ -72,7 +71,9 @@ def _identifier(name: str, fallback: str, *, title: bool = False) -> str:
 def _field_name(name: str) -> str | None:
     """``name`` itself when it can be a pydantic field name, else None (declared with name=)."""
     ok = name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
-    if not ok or name.startswith(("_", "model_")) or name in _RESERVED:
+    from h5schema._model import Dataset, File  # a field may not hide what the classes define
+
+    if not ok or name.startswith(("_", "model_")) or hasattr(File, name) or hasattr(Dataset, name):
         return None
     return name
 

@@ -39,7 +39,7 @@ def test_infer_writes_classes_the_file_validates_against(tmp_path: Path) -> None
     assert code == 2
 
 
-def test_awkward_names_are_declared_with_name() -> None:
+def test_awkward_names_are_declared_with_name(tmp_path: Path) -> None:
     """Names that cannot be field names (spaces, keywords, pydantic's own) still round-trip."""
     doc = h5s.SchemaSpec(
         name="my schema",
@@ -50,6 +50,7 @@ def test_awkward_names_are_declared_with_name() -> None:
             ),
             members=(
                 h5s.DatasetSpec(name="model_x", dtype="int8"),
+                h5s.DatasetSpec(name="to_spec", dtype="int8"),  # File.to_spec() must stay a method
                 h5s.GroupSpec(
                     name="2nd group", members=(h5s.DatasetSpec(name="é", dtype="str", shape=(None,)),)
                 ),
@@ -59,6 +60,7 @@ def test_awkward_names_are_declared_with_name() -> None:
     source = to_python(doc)
     assert "class My_schema(h5s.File):" in source
     assert 'name="sample rate"' in source and 'name="class"' in source and 'name="model_x"' in source
+    assert 'name="to_spec"' in source and _load(tmp_path, source, "My_schema").root == doc.root
 
 
 @PROPERTY
