@@ -401,8 +401,8 @@ def diff_command(old_ref: str, new_ref: str, fmt: str) -> None:
     else:
         text = str(result)
         if use_color(sys.stdout):
-            text = text.replace("  breaking  ", click.style("  breaking  ", fg="red", bold=True), -1)
-            text = text.replace("  compatible", click.style("  compatible", fg="green"), -1)
+            text = text.replace("  breaking  ", click.style("  breaking  ", fg="red", bold=True))
+            text = text.replace("  compatible", click.style("  compatible", fg="green"))
         click.echo(text)
     sys.exit(EXIT_OK if result.compatible else EXIT_INVALID)
 
