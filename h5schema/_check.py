@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from h5schema._limits import Limits
@@ -52,23 +51,6 @@ def validate(
     return _validate_path(os.fspath(source), spec, check_data, isolate, limits)
 
 
-def _validate_path(
-    label: str,
-    spec: SchemaSpec,
-    check_data: bool,
-    isolate: bool,
-    limits: Limits,
-    data_workers: int | None = None,
-) -> Report:
-    if isolate:
-        from h5schema._isolation import run_isolated
-
-        return run_isolated(label, spec, check_data=check_data, limits=limits, data_workers=data_workers)
-    from h5schema._validate import walk_path
-
-    return walk_path(label, spec, check_data=check_data, limits=limits)
-
-
 def validate_many(
     sources: Iterable[str | os.PathLike[str]],
     schema: Any,
@@ -88,8 +70,22 @@ def validate_many(
         for label in labels:
             yield _validate_path(label, spec, check_data, isolate, limits)
         return
-    share = max(1, (os.cpu_count() or 1) // workers)  # cores for each file's big data checks
-    with ThreadPoolExecutor(max_workers=workers) as pool:  # threads only wait on their child
-        yield from pool.map(
-            lambda label: _validate_path(label, spec, check_data, isolate, limits, share), labels
-        )
+    from h5schema._isolation import by_value, run_many
+
+    yield from run_many(labels, by_value(spec), jobs=workers, check_data=check_data, limits=limits)
+
+
+def _validate_path(
+    label: str,
+    spec: SchemaSpec,
+    check_data: bool,
+    isolate: bool,
+    limits: Limits,
+) -> Report:
+    if isolate:
+        from h5schema._isolation import by_value, run_isolated
+
+        return run_isolated(label, by_value(spec), check_data=check_data, limits=limits)
+    from h5schema._validate import walk_path
+
+    return walk_path(label, spec, check_data=check_data, limits=limits)

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from h5schema._cli_server import server
 from h5schema._errors import SchemaDefinitionError, SchemaLoadError
 from h5schema._formats import FORMATS, colored, passed, render, use_color
 from h5schema._limits import Limits, parse_bytes
 from h5schema._report import Report, unreadable_report
 
-if TYPE_CHECKING:  # pydantic and numpy load with the schema, after the readers are started
+if TYPE_CHECKING:  # pydantic and numpy load in the readers; here only for a bad schema's message
+    from h5schema._isolation import Shipment
     from h5schema._spec import SchemaSpec
 
 __all__ = ["main"]
@@ -43,27 +45,37 @@ def _load(ref: str) -> SchemaSpec:
         _usage_error(str(exc))
 
 
-def _reports(files: list[str], spec: SchemaSpec, check_data: bool, jobs: int, limits: Limits) -> list[Report]:
-    """One report per file, each validated in a sandboxed child process."""
-    from tqdm import tqdm
+def _shipped(ref: str, limits: Limits) -> Shipment:
+    """The schema for the readers: as a reference each reader loads itself, so that this process
+    never imports pydantic; when it does not load there, loaded here to say why (exit 2)."""
+    from h5schema._isolation import by_value, load_reference
 
-    from h5schema._check import validate_many
+    return load_reference(ref, limits) or by_value(_load(ref))
 
-    # A progress bar on a terminal only: at once for many files, else once a run takes 2 s.
-    bar = tqdm(
-        total=len(files), file=sys.stderr, unit="file", leave=False, disable=not sys.stderr.isatty(),
-        delay=0 if len(files) >= 50 else 2.0, desc="h5schema",
-    )  # fmt: skip
+
+def _reports(files: list[str], schema: Shipment, check_data: bool, jobs: int, limits: Limits) -> list[Report]:
+    """One report per file, each validated in a sandboxed reader process."""
+    from h5schema._isolation import run_many
+
+    reports = run_many(files, schema, jobs=jobs, check_data=check_data, limits=limits)
     try:
-        out = []
-        with bar:
-            for report in validate_many(files, spec, jobs=jobs, check_data=check_data, limits=limits):
+        if not sys.stderr.isatty():
+            return list(reports)
+        from tqdm import tqdm  # imported only for a terminal: it takes longer than a small file
+
+        # A progress bar at once for many files, else once a run takes 2 s.
+        with tqdm(
+            total=len(files), file=sys.stderr, unit="file", leave=False,
+            delay=0 if len(files) >= 50 else 2.0, desc="h5schema",
+        ) as bar:  # fmt: skip
+            out = []
+            for report in reports:
                 out.append(report)
                 bar.update()
-        return out
+            return out
     except Exception as exc:  # a bug of ours must still give reports, not a traceback
         reason = f"validation failed: {type(exc).__name__}: {exc}"
-        return [unreadable_report(f, spec.name, reason) for f in files]
+        return [unreadable_report(f, schema.name, reason) for f in files]
 
 
 def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
@@ -84,6 +96,9 @@ def _plural(n: int, word: str) -> str:
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 def cli(debug: bool) -> None:
     """Validate HDF5 files against declared schemas."""
+
+
+cli.add_command(server)
 
 
 DEFAULT_GLOBS = ("*.h5", "*.hdf5", "*.nc")
@@ -201,12 +216,12 @@ def validate(
     from h5schema._isolation import prestart
 
     workers = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
-    prestart(workers, memory)  # the children import h5py while this process loads the schema
-    spec = _load(schema_ref)
+    prestart(workers, memory)
     limits = Limits(timeout=timeout, memory=memory)
+    schema = _shipped(schema_ref, limits)
     reports = [
         r.only(select=select, ignore=ignore or ())
-        for r in _reports(files, spec, not no_data_checks, workers, limits)
+        for r in _reports(files, schema, not no_data_checks, workers, limits)
     ]
     ok = all(passed(r, strict) for r in reports)
     shown = [r.only(limit=max_violations) for r in reports] if max_violations else reports
@@ -246,14 +261,14 @@ def show(file: str, schema_ref: str | None, no_data_checks: bool, fmt: str, time
     limits = Limits(timeout=timeout)
     if fmt == "json":
         _show_manifest(file, limits)
-    spec = _load(schema_ref) if schema_ref else None
+    schema = _shipped(schema_ref, limits) if schema_ref else None
     manifest = manifest_isolated(file, limits)
     if isinstance(manifest, str):
         click.echo(f"{file}: {manifest}")
         sys.exit(EXIT_INVALID)
     report = None
-    if spec is not None:
-        (report,) = _reports([file], spec, not no_data_checks, 1, limits)
+    if schema is not None:
+        (report,) = _reports([file], schema, not no_data_checks, 1, limits)
     from h5schema._show import render_tree
 
     text = render_tree(manifest, report)

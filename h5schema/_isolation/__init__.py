@@ -4,9 +4,30 @@ HDF5 can crash (SIGSEGV), loop forever or allocate gigabytes on a corrupt file, 
 timeout can stop it: h5py holds the GIL inside the C library. So the walk of a file named by path
 runs in a child process with a wall-clock and an address-space limit, no core dumps and no HDF5
 filter plugins. Children are reused from file to file and restarted after any failure; the parent
-turns a signal, a timeout or a memory kill into a ``file_unreadable`` report.
+turns a signal, a timeout or a memory kill into a ``file_unreadable`` report. When the user runs
+the reader service (``h5schema server start``), readers are forked from it, already warm, instead
+of being started here.
 """
 
-from h5schema._isolation._pool import infer_isolated, manifest_isolated, prestart, run_isolated, shutdown
+from h5schema._isolation._pool import (
+    infer_isolated,
+    load_reference,
+    manifest_isolated,
+    prestart,
+    run_isolated,
+    run_many,
+    shutdown,
+)
+from h5schema._isolation._shipment import Shipment, by_value
 
-__all__ = ["infer_isolated", "manifest_isolated", "prestart", "run_isolated", "shutdown"]
+__all__ = [
+    "Shipment",
+    "by_value",
+    "infer_isolated",
+    "load_reference",
+    "manifest_isolated",
+    "prestart",
+    "run_isolated",
+    "run_many",
+    "shutdown",
+]

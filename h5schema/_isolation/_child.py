@@ -2,7 +2,8 @@
 
 Started as ``python -P -c "from h5schema._isolation._child import main; main()" MEMORY``. The
 protocol runs on the original stdout, which is moved aside first so that anything the libraries
-print goes to stderr instead of into a message.
+print goes to stderr instead of into a message. A reader forked by the reader service
+(``_server``) runs :func:`serve` on its connection instead.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import Any
 
 from h5schema._isolation._protocol import ChildGone, receive, send
 
-__all__ = ["main"]
+__all__ = ["harden", "main", "serve"]
 
 
-def _harden(memory: int) -> None:
+def harden(memory: int) -> None:
     import resource
 
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -37,38 +38,51 @@ def _harden(memory: int) -> None:
 
 def main() -> None:
     memory = int(sys.argv[1]) if len(sys.argv) > 1 else 0
-    _harden(memory)
+    harden(memory)
     out = os.dup(1)
     os.dup2(2, 1)
+    serve(0, out)
+
+
+def serve(rx: int, tx: int) -> None:
+    """Answer requests from ``rx`` on ``tx`` until the other end closes or a request fails."""
     from h5schema._limits import Limits
     from h5schema._validate import walk_path
 
-    send(out, {"ready": os.getpid()})
+    send(tx, {"ready": os.getpid()})
     specs: dict[str, Any] = {}
     while True:
         try:
-            msg: dict[str, Any] = receive(0)
+            msg: dict[str, Any] = receive(rx)
         except ChildGone:
             return
         if msg.get("op") in ("infer", "manifest"):
             described = _describe(msg)
-            send(out, described)
+            send(tx, described)
             if "failure" in described:
                 return
             continue
         key = msg["schema_key"]
         try:
+            if len(specs) >= 32:
+                specs.clear()
             if "schema" in msg:
-                if len(specs) >= 32:
-                    specs.clear()
                 specs[key] = pickle.loads(base64.b64decode(msg["schema"]))  # from our parent
+            elif "schema_ref" in msg:
+                specs[key] = _load(msg["schema_ref"])
             elif key not in specs:  # forgotten: the parent sends it again
-                send(out, {"need_schema": key})
+                send(tx, {"need_schema": key})
                 continue
-            limits = Limits(**msg["limits"])
+            limits = Limits(**msg.get("limits", {}))
+        except _BadReference as exc:
+            send(tx, {"schema_error": str(exc)})
+            continue
         except Exception as exc:  # a schema document that does not read back: a bug of ours
-            send(out, {"failure": "error", "detail": f"the schema did not reach the reader: {exc}"})
+            send(tx, {"failure": "error", "detail": f"the schema did not reach the reader: {exc}"})
             return
+        if msg.get("op") == "load":
+            send(tx, {"loaded": specs[key].name})
+            continue
         if limits.timeout is not None:  # a backstop: the parent normally kills first
             signal.alarm(math.ceil(limits.timeout) + 5)
         try:
@@ -84,9 +98,24 @@ def main() -> None:
             reply = {"failure": "error", "detail": f"{type(exc).__name__}: {exc}"}
         finally:
             signal.alarm(0)
-        send(out, reply)
+        send(tx, reply)
         if "failure" in reply:
             return
+
+
+class _BadReference(Exception):
+    """The schema reference does not load here; the parent loads it itself to say why."""
+
+
+def _load(ref: str) -> Any:
+    """The schema ``ref`` names, loaded in this reader (the command line sends references, so
+    that pydantic and the user's module load here, not in the parent as well)."""
+    from h5schema._loader import load_schema
+
+    try:
+        return load_schema(ref)
+    except Exception as exc:  # any failure: the parent's own load gives the real message
+        raise _BadReference(f"{type(exc).__name__}: {exc}") from None
 
 
 def _describe(msg: dict[str, Any]) -> dict[str, Any]:

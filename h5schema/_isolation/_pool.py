@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 import atexit
-import base64
 import contextlib
-import hashlib
 import os
-import pickle
 import signal
-import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from h5schema._codes import Code, Severity
 from h5schema._isolation._protocol import ChildGone, TimedOut, receive, send
+from h5schema._isolation._rendezvous import ask, served_worker
+from h5schema._isolation._shipment import Shipment, by_reference
 from h5schema._limits import Limits, describe_bytes
 from h5schema._report import Report, Violation, unreadable_report
 
-if TYPE_CHECKING:  # not imported at run time: the command line starts children before pydantic loads
+if TYPE_CHECKING:  # not imported at run time: the command line never loads pydantic itself
+    import socket
+    import subprocess
+
     from h5schema._spec import SchemaSpec
 
-__all__ = ["infer_isolated", "manifest_isolated", "prestart", "run_isolated", "shutdown"]
+__all__ = [
+    "infer_isolated",
+    "load_reference",
+    "manifest_isolated",
+    "prestart",
+    "run_isolated",
+    "run_many",
+    "shutdown",
+]
 
 _STARTUP_SECONDS = 120.0  # importing numpy and h5py on a loaded CI machine
 _CHILD_MAIN = "from h5schema._isolation._child import main; main()"
@@ -42,11 +53,23 @@ def _child_env() -> dict[str, str]:
 
 
 class _Worker:
-    """One child process; ``known`` are the schema keys it has cached."""
+    """One reader process: forked by the running reader service when there is one (see
+    ``_server``), else a child spawned here. ``known`` are the schema keys it has cached."""
 
     def __init__(self, memory: int | None) -> None:
         self.memory = memory
         self.known: set[str] = set()
+        self.ready = False
+        self.pid: int | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.sock: socket.socket | None = None
+        served = served_worker(memory)
+        if served is not None:
+            self.sock, self.service = served
+            self.tx = self.rx = self.sock.fileno()
+            return
+        import subprocess  # only without a service: it is not needed to fork from one
+
         debug = bool(os.environ.get("H5SCHEMA_DEBUG"))
         self.proc = subprocess.Popen(
             [sys.executable, "-P", "-c", _CHILD_MAIN, str(memory or 0)],
@@ -59,15 +82,26 @@ class _Worker:
         )  # fmt: skip
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.tx, self.rx = self.proc.stdin.fileno(), self.proc.stdout.fileno()
-        self.ready = False
+        self.pid = self.proc.pid
 
     def wait_ready(self) -> None:
         if not self.ready:
-            receive(self.rx, time.monotonic() + _STARTUP_SECONDS)
+            hello = receive(self.rx, time.monotonic() + _STARTUP_SECONDS)
+            self.pid = int(hello["ready"])
             self.ready = True
 
+    def close(self) -> None:
+        """Let the reader go: a served one ends when its connection closes."""
+        if self.sock is not None:
+            self.sock.close()
+        else:
+            self.kill()
+
     def kill(self) -> int | None:
-        """Stop the child for good; its exit status (negative: the signal that ended it)."""
+        """Stop the reader for good; its exit status (negative: the signal that ended it)."""
+        if self.sock is not None:
+            return self._kill_served()
+        assert self.proc is not None
         with contextlib.suppress(OSError):  # the child leads its own group, with any data-check copies
             os.killpg(self.proc.pid, signal.SIGKILL)
         if self.proc.poll() is None:
@@ -77,8 +111,28 @@ class _Worker:
             self.proc.wait(timeout=10)
         for stream in (self.proc.stdin, self.proc.stdout):
             with contextlib.suppress(Exception):
-                stream.close()  # type: ignore[union-attr]
+                stream.close()  # type: ignore[union-attr,unused-ignore]
         return self.proc.returncode
+
+    def _kill_served(self) -> int | None:
+        # Not our child: the service reaps it and tells how it ended. Ask before killing, so
+        # that a pid already reaped (and perhaps reused) is never signalled.
+        assert self.sock is not None
+        status = None
+        if self.pid is not None:
+            status = self._served_status(wait=False)
+            if status is None:
+                with contextlib.suppress(OSError):
+                    os.killpg(self.pid, signal.SIGKILL)
+        self.sock.close()
+        if self.pid is not None and status is None:
+            status = self._served_status(wait=True)
+        return status
+
+    def _served_status(self, wait: bool) -> int | None:
+        reply = ask(self.service, {"op": "status", "pid": self.pid, "wait": wait})
+        found = None if reply is None else reply.get("status")
+        return found if isinstance(found, int) else None
 
 
 class _Pool:
@@ -123,7 +177,7 @@ class _Pool:
         with self.lock:
             workers, self.everyone, self.idle = list(self.everyone), set(), {}
         for w in workers:
-            w.kill()
+            w.close()
 
 
 _POOL = _Pool()
@@ -140,22 +194,6 @@ def prestart(count: int, memory: int | None) -> None:
     _POOL.prestart(count, memory)
 
 
-_DOCS: dict[int, tuple[SchemaSpec, str, str]] = {}
-
-
-def _schema_doc(spec: SchemaSpec) -> tuple[str, str]:
-    """The schema as the child receives it, and a key for the child's cache. Pickled, not the
-    JSON document: the child must get exactly this object (the parent is trusted by the child;
-    nothing flows back but plain JSON)."""
-    hit = _DOCS.get(id(spec))
-    if hit is None or hit[0] is not spec:
-        text = base64.b64encode(pickle.dumps(spec)).decode("ascii")
-        if len(_DOCS) >= 64:
-            _DOCS.clear()
-        hit = _DOCS[id(spec)] = (spec, text, hashlib.sha256(text.encode()).hexdigest())
-    return hit[1], hit[2]
-
-
 def _limits_doc(limits: Limits) -> dict[str, Any]:
     return {name: getattr(limits, name) for name in Limits.__slots__}
 
@@ -164,20 +202,18 @@ class _Failed(Exception):
     """The child could not answer: ``str()`` says why, in words for a ``file_unreadable``."""
 
 
-def _request(
-    message: dict[str, Any], limits: Limits, schema: tuple[str, str] | None = None
-) -> dict[str, Any]:
-    """Send one request to a child and return its answer, or raise _Failed with the reason."""
+def _request(message: dict[str, Any], limits: Limits, schema: Shipment | None = None) -> dict[str, Any]:
+    """Send one request to a reader and return its answer, or raise _Failed with the reason."""
     worker = _POOL.acquire(limits.memory)
     try:
         worker.wait_ready()
-        if schema is not None and schema[1] not in worker.known:
-            message = {**message, "schema": schema[0]}
+        if schema is not None and schema.key not in worker.known:
+            message = {**message, **schema.payload}
         deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
         send(worker.tx, message)
         reply: dict[str, Any] = receive(worker.rx, deadline)
         if "need_schema" in reply and schema is not None:
-            send(worker.tx, {**message, "schema": schema[0]})
+            send(worker.tx, {**message, **schema.payload})
             reply = receive(worker.rx, deadline)
     except TimedOut:
         _POOL.discard(worker)
@@ -189,9 +225,9 @@ def _request(
     except BaseException:
         _POOL.discard(worker)  # interrupted mid-request: the child's state is unknown
         raise
-    if schema is not None:
-        worker.known.add(schema[1])
     if "failure" not in reply:
+        if schema is not None and "schema_error" not in reply:
+            worker.known.add(schema.key)
         _POOL.release(worker)
         return reply
     _POOL.discard(worker)
@@ -200,25 +236,55 @@ def _request(
     raise _Failed(f"validation failed: {reply.get('detail', 'unknown error')}")
 
 
+def load_reference(ref: str, limits: Limits) -> Shipment | None:
+    """The schema ``ref`` names, loaded by a reader (its name checked there), ready to send by
+    reference; None when it does not load in the reader (the caller loads it to say why)."""
+    shipment = by_reference(ref)
+    try:
+        reply = _request({"op": "load", "schema_key": shipment.key}, limits, shipment)
+    except _Failed:
+        return None
+    name = reply.get("loaded")
+    return by_reference(ref, name) if isinstance(name, str) else None
+
+
 def run_isolated(
-    label: str, spec: SchemaSpec, *, check_data: bool, limits: Limits, data_workers: int | None = None
+    label: str, schema: Shipment, *, check_data: bool, limits: Limits, data_workers: int | None = None
 ) -> Report:
-    """Validate the file at ``label`` in a child process; every failure is a report. The data
+    """Validate the file at ``label`` in a reader process; every failure is a report. The data
     checks of a big dataset are spread over ``data_workers`` processes (default: the cores)."""
-    text, key = _schema_doc(spec)
     message: dict[str, Any] = {
-        "path": os.path.abspath(label),  # the child's working directory may differ
+        "path": os.path.abspath(label),  # the reader's working directory may differ
         "label": label,
-        "schema_key": key,
+        "schema_key": schema.key,
         "check_data": check_data,
         "limits": _limits_doc(limits),
         "data_workers": data_workers or os.cpu_count() or 1,
     }
     try:
-        reply = _request(message, limits, (text, key))
+        reply = _request(message, limits, schema)
     except _Failed as exc:
-        return unreadable_report(label, spec.name, str(exc))
-    return _report(reply["report"], label, spec.name)
+        return unreadable_report(label, schema.name, str(exc))
+    if "schema_error" in reply:
+        return unreadable_report(label, schema.name, f"the schema did not load: {reply['schema_error']}")
+    return _report(reply["report"], label, schema.name)
+
+
+def run_many(
+    labels: list[str], schema: Shipment, *, jobs: int, check_data: bool, limits: Limits
+) -> Iterator[Report]:
+    """Validate files on ``jobs`` readers at once, yielding their reports in the order given."""
+    if jobs <= 1:
+        for label in labels:
+            yield run_isolated(label, schema, check_data=check_data, limits=limits)
+        return
+    share = max(1, (os.cpu_count() or 1) // jobs)  # cores for each file's big data checks
+
+    def one(label: str) -> Report:
+        return run_isolated(label, schema, check_data=check_data, limits=limits, data_workers=share)
+
+    with ThreadPoolExecutor(max_workers=jobs) as threads:  # threads only wait on their reader
+        yield from threads.map(one, labels)
 
 
 def infer_isolated(label: str, name: str, limits: Limits) -> SchemaSpec | str:
