@@ -8,6 +8,7 @@ is None, and a group's description is its class docstring.
 
 from __future__ import annotations
 
+import cmath
 import json
 import keyword
 import re
@@ -66,6 +67,20 @@ def _identifier(name: str, fallback: str, *, title: bool = False) -> str:
     if out[0].isdigit():
         out = f"{fallback}_{out}"
     return out if not keyword.iskeyword(out) else f"{out}_"
+
+
+def _pick(used: set[str], name: str, fallback: str) -> tuple[str, bool]:
+    """The field for ``name`` in a class whose fields so far are ``used``, and whether it must be
+    declared with ``name=`` (the name cannot be a field, or another field has it already)."""
+    field = _field_name(name)
+    if field is not None and field not in used:
+        used.add(field)
+        return field, False
+    candidate, k = fallback, 1
+    while candidate in used:
+        candidate, k = f"{fallback}_{k}", k + 1
+    used.add(candidate)
+    return candidate, True
 
 
 def _field_name(name: str) -> str | None:
@@ -130,6 +145,8 @@ def _value(v: Any) -> str:
         return 'float("nan")'
     if isinstance(v, float) and v in (float("inf"), float("-inf")):
         return f'float("{v}")'
+    if isinstance(v, complex) and not cmath.isfinite(v):  # repr gives (inf+0j): not Python
+        return f"complex({_value(v.real)}, {_value(v.imag)})"
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)  # a valid Python literal, in ruff's quotes
     if isinstance(v, tuple | list):
@@ -173,11 +190,11 @@ class _Gen:
             return f"list[{item}]"
         return item
 
-    def attribute_line(self, a: AttributeSpec, index: int) -> str:
+    def attribute_line(self, a: AttributeSpec, index: int, used: set[str]) -> str:
         annotation = self.annotation(a)
         optional = not a.required and a.default is None
-        field = _field_name(a.name)
-        opts: list[str] = [] if field else [f"name={_value(a.name)}"]
+        field, named = _pick(used, a.name, f"attr_{index}")
+        opts: list[str] = [f"name={_value(a.name)}"] if named else []
         keys = ("min_length", "max_length") if a.type == "list" else (*_PER_ITEM, "min_length", "max_length")
         opts += [f"{k}={_value(getattr(a, k))}" for k in keys if getattr(a, k) is not None]
         if a.type == "array":
@@ -193,11 +210,11 @@ class _Gen:
         elif a.default is not None:
             default = a.default.tolist() if hasattr(a.default, "tolist") else a.default
             opts.insert(0, f"np.array({_value(default)})" if a.type == "array" else _value(default))
-        return f"    {field or f'attr_{index}'}: {annotation} = h5s.attribute({', '.join(opts)})"
+        return f"    {field}: {annotation} = h5s.attribute({', '.join(opts)})"
 
     # ---------------------------------------------------------------- datasets and groups
 
-    def dataset_call(self, d: DatasetSpec, *, pattern: bool = False) -> str:
+    def dataset_call(self, d: DatasetSpec, *, named: bool = False) -> str:
         args = [dtype_source(d.dtype)] if d.dtype is not None else []
         if d.shape is not None:
             args.append(f"shape={_shape_source(d.shape)}")
@@ -214,7 +231,7 @@ class _Gen:
             args.append("allow_nan=False")
         if d.external:
             args.append("external=True")
-        if not pattern and d.name is not None and _field_name(d.name) is None:
+        if named:
             args.append(f"name={_value(d.name)}")
         if not d.required:
             args.append("required=False")
@@ -229,22 +246,26 @@ class _Gen:
         if not d.attributes:
             return "h5s.Dataset"
         name = self.class_name(_identifier(label, "Data", title=True) + "Data")
-        body = [self.attribute_line(a, i) for i, a in enumerate(d.attributes)]
+        used: set[str] = set()
+        body = [self.attribute_line(a, i, used) for i, a in enumerate(d.attributes)]
         self.classes.append(f"class {name}(h5s.Dataset):\n" + "\n".join(body))
         return name
 
     def group_class(self, g: GroupSpec, label: str, base: str, description: str | None = None) -> str:
         name = self.class_name(label)
         body: list[str] = [f'    """{_doc_text(description)}"""', ""] if description else []
-        body += [self.attribute_line(a, i) for i, a in enumerate(g.attributes)]
+        # One field name each: an attribute and a member may share an HDF5 name.
+        used: set[str] = {f"pattern_{i}" for i in range(len(g.patterns))}
+        body += [self.attribute_line(a, i, used) for i, a in enumerate(g.attributes)]
         for i, m in enumerate(g.members):
             member = m.name or ""
-            field = _field_name(member) or f"member_{i}"
+            field, named = _pick(used, member, f"member_{i}")
             if isinstance(m, DatasetSpec):
-                body.append(f"    {field}: {self.dataset_type(m, member)} = {self.dataset_call(m)}")
+                call = self.dataset_call(m, named=named)
+                body.append(f"    {field}: {self.dataset_type(m, member)} = {call}")
                 continue
             inner = self.group_class(m, _identifier(member, "Group", title=True), "h5s.Group", m.description)
-            opts = [] if _field_name(member) else [f"name={_value(member)}"]
+            opts = [f"name={_value(member)}"] if named else []
             opts += [] if m.required else ["required=False"]
             opts += ["external=True"] if m.external else []
             body.append(f"    {field}: {inner} = h5s.group({', '.join(opts)})")
@@ -253,7 +274,7 @@ class _Gen:
             counts += f", max_count={p.max_count}" if p.max_count is not None else ""
             if isinstance(p.item, DatasetSpec):
                 item = self.dataset_type(p.item, f"pattern{i}")
-                inner_call = self.dataset_call(p.item, pattern=True)
+                inner_call = self.dataset_call(p.item)
                 call = f"h5s.members({_value(p.pattern)}{counts}, dataset={inner_call})"
             else:
                 item = self.group_class(p.item, f"{name}Item{i}", "h5s.Group", p.item.description)

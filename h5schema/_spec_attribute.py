@@ -160,8 +160,8 @@ def array_value(spec: AttributeSpec, value: Any, *, default: bool = False) -> np
     from h5schema._coerce import coerce
 
     if spec.dtype is not None and is_concrete(spec.dtype):
-        if _is_complex(spec.dtype) and _pairs(value):
-            value = [complex(*pair) for pair in value]  # how documents spell complex numbers
+        if _is_complex(spec.dtype):
+            value = _complex_from_document(value)
         arr = coerce(spec.dtype, value)
     else:
         arr = np.asarray(value)
@@ -179,8 +179,17 @@ def array_value(spec: AttributeSpec, value: Any, *, default: bool = False) -> np
     return arr
 
 
-def _pairs(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value)
+def _complex_from_document(value: Any) -> Any:
+    """How documents spell complex arrays: ``{"real": ..., "imag": ...}`` (nested lists of one
+    shape, or numbers), or, as earlier versions wrote them, a flat list of ``[real, imag]``."""
+    if isinstance(value, dict) and set(value) == {"real", "imag"}:
+        real, imag = np.asarray(value["real"], np.float64), np.asarray(value["imag"], np.float64)
+        if real.shape != imag.shape:
+            raise ValueError(f"the real parts have shape {real.shape} and the imaginary {imag.shape}")
+        return real + 1j * imag
+    if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
+        return [complex(*pair) for pair in value]
+    return value
 
 
 def _is_complex(dt: DTypeSpec) -> bool:
@@ -188,9 +197,11 @@ def _is_complex(dt: DTypeSpec) -> bool:
 
 
 def _plain(arr: np.ndarray) -> Any:
-    """An array as JSON-ready lists: long doubles as floats, complex numbers as [real, imag]."""
+    """An array as JSON-ready lists: long doubles as floats, complex numbers as their real and
+    imaginary parts, each of the array's shape (a 0-d or a (2, 3) array keeps its shape)."""
     if arr.dtype.kind == "c":
-        return [[float(z.real), float(z.imag)] for z in arr.astype(np.complex128).ravel()]
+        z = arr.astype(np.complex128)
+        return {"real": z.real.tolist(), "imag": z.imag.tolist()}
     if arr.dtype.kind == "f" and arr.dtype.itemsize > 8:
         return arr.astype(np.float64).tolist()
     return arr.tolist()

@@ -71,3 +71,24 @@ def test_generated_source_declares_the_same_schema(tmp_path: Path, schema: h5s.S
     source = to_python(want.model_copy(update={"name": "Doc"}))
     got = choices_as_sets(_load(tmp_path, source, "Doc"))
     assert got == want, source
+
+
+def test_an_attribute_and_a_member_sharing_a_name_get_two_fields(tmp_path: Path) -> None:
+    """HDF5 lets attribute "a" and member "a" coexist; so must the generated class (hypothesis
+    found the second field silently replacing the first). Infinite complex values are spelled
+    in Python, not as repr's (inf+0j)."""
+    doc = h5s.SchemaSpec(
+        name="Doc",
+        root=h5s.GroupSpec(
+            attributes=(h5s.AttributeSpec(name="a", type="int"), h5s.AttributeSpec(name="0", type="int")),
+            members=(
+                h5s.GroupSpec(name="a", required=False),
+                h5s.DatasetSpec(name="attr_0", dtype="int8"),
+                h5s.DatasetSpec(name="z", dtype="complex64", fillvalue=complex(float("inf"), 0.0)),
+            ),
+            patterns=(h5s.PatternSpec(pattern="p_.*", item=h5s.DatasetSpec(dtype="int8")),),
+        ),
+    )
+    source = to_python(doc)
+    assert 'fillvalue=complex(float("inf"), 0.0)' in source
+    assert _load(tmp_path, source, "Doc") == doc

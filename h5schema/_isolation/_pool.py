@@ -67,12 +67,15 @@ class _Worker:
         if served is not None:
             self.sock, self.service = served
             self.tx = self.rx = self.sock.fileno()
-            return
+        else:
+            self._spawn()
+
+    def _spawn(self) -> None:
         import subprocess  # only without a service: it is not needed to fork from one
 
         debug = bool(os.environ.get("H5SCHEMA_DEBUG"))
         self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-c", _CHILD_MAIN, str(memory or 0)],
+            [sys.executable, "-P", "-c", _CHILD_MAIN, str(self.memory or 0)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None if debug else subprocess.DEVNULL,
@@ -85,10 +88,19 @@ class _Worker:
         self.pid = self.proc.pid
 
     def wait_ready(self) -> None:
-        if not self.ready:
+        if self.ready:
+            return
+        try:
             hello = receive(self.rx, time.monotonic() + _STARTUP_SECONDS)
-            self.pid = int(hello["ready"])
-            self.ready = True
+        except ChildGone:
+            if self.sock is None:
+                raise
+            self.sock.close()  # the service could not fork (or is stopping): start our own
+            self.sock = None
+            self._spawn()
+            hello = receive(self.rx, time.monotonic() + _STARTUP_SECONDS)
+        self.pid = int(hello["ready"])
+        self.ready = True
 
     def close(self) -> None:
         """Let the reader go: a served one ends when its connection closes."""

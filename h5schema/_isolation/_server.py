@@ -70,6 +70,7 @@ class _Service:
                 return
 
     def status(self, pid: int, wait: bool) -> int | None:
+        """How reader ``pid`` ended; None while it runs (or if it is not one of ours)."""
         self.reap()
         if wait and pid in self.live:
             deadline = time.monotonic() + 5.0  # the caller has just killed it
@@ -110,6 +111,8 @@ class _Service:
                     return False
             except (ChildGone, TimedOut, ValueError, KeyError, TypeError, AttributeError):
                 pass  # a confused client: drop the connection, keep serving
+            except OSError as exc:  # no fork today (process limit): the caller starts its own
+                print(f"h5schema server: {type(exc).__name__}: {exc}", file=sys.stderr)
         return True
 
     def describe(self) -> dict[str, Any]:
@@ -142,6 +145,7 @@ class _Service:
             finally:
                 os._exit(status)  # never the service's cleanup
         self.live.add(pid)
+        self.done.pop(pid, None)  # a reused pid: its old status is not this reader's
         self.served += 1
 
     def close(self) -> None:
