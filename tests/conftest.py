@@ -37,6 +37,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         start(idle=0)
 
 
+@pytest.fixture(autouse=True)
+def _session_service() -> None:
+    """With H5SCHEMA_TEST_SERVICE=1, a test that stopped the service (docs/cli.md shows
+    ``server stop``) does not leave the next ones without: it is started again, and readers
+    forked by the old one are let go."""
+    if not os.environ.get("H5SCHEMA_TEST_SERVICE"):
+        return
+    from h5schema._isolation import shutdown
+    from h5schema._isolation._control import running, start
+
+    if not any(info["current"] for info in running()):
+        shutdown()
+        start(idle=0)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from h5schema._isolation._control import stop_all
 

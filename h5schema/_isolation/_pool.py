@@ -329,6 +329,8 @@ def _death(status: int | None, limits: Limits) -> str:
         if name == "SIGALRM":
             return f"timed out after {limits.timeout:g} s (the HDF5 library was stopped)"
         return f"crashed the HDF5 library ({name}); the file is corrupt or hostile"
+    if status is None:  # a served reader whose service was stopped: nobody saw how it ended
+        return "the reading process ended unexpectedly (how is unknown)"
     return f"the reading process ended unexpectedly (exit status {status})"
 
 
