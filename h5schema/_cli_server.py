@@ -9,12 +9,27 @@ with the run's time and memory limits.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Iterator
 
 import click
 
 __all__ = ["server"]
+
+
+@contextlib.contextmanager
+def _service_errors() -> Iterator[None]:
+    """A service that cannot start, or a runtime directory that is not private: one line, exit 2."""
+    from h5schema._isolation._control import ServiceError
+    from h5schema._isolation._rendezvous import UnsafeDirectory
+
+    try:
+        yield
+    except (ServiceError, UnsafeDirectory) as exc:
+        click.echo(f"h5schema: error: {exc}", err=True)
+        sys.exit(2)
 
 
 @click.group()
@@ -34,15 +49,10 @@ def server() -> None:
 )  # fmt: skip
 def start(idle_timeout: float) -> None:
     """Start the service for this installation (nothing to do if it runs)."""
-    from h5schema._isolation._control import ServiceError
     from h5schema._isolation._control import start as start_service
-    from h5schema._isolation._rendezvous import UnsafeDirectory
 
-    try:
+    with _service_errors():
         info, already = start_service(idle_timeout)
-    except (ServiceError, UnsafeDirectory) as exc:
-        click.echo(f"h5schema: error: {exc}", err=True)
-        sys.exit(2)
     state = "already running" if already else "started"
     idle = info.get("idle_timeout") or 0
     stops = f"stops after {idle:g} s idle" if idle else "runs until 'h5schema server stop'"
@@ -53,13 +63,9 @@ def start(idle_timeout: float) -> None:
 def stop() -> None:
     """Stop every reader service of this user. Readers at work finish their run."""
     from h5schema._isolation._control import stop_all
-    from h5schema._isolation._rendezvous import UnsafeDirectory
 
-    try:
+    with _service_errors():
         stopped = stop_all()
-    except UnsafeDirectory as exc:
-        click.echo(f"h5schema: error: {exc}", err=True)
-        sys.exit(2)
     if stopped:
         click.echo(f"h5schema: stopped the reader service (pid {', '.join(map(str, stopped))})")
     else:
@@ -70,13 +76,9 @@ def stop() -> None:
 def status() -> None:
     """Say which services run; exit 0 when this installation's runs, 1 when it does not."""
     from h5schema._isolation._control import running
-    from h5schema._isolation._rendezvous import UnsafeDirectory
 
-    try:
+    with _service_errors():
         found = running()
-    except UnsafeDirectory as exc:
-        click.echo(f"h5schema: error: {exc}", err=True)
-        sys.exit(2)
     for info in found:
         which = "used by this installation" if info["current"] else "another installation or environment"
         up = time.time() - float(info["started"])

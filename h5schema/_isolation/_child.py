@@ -64,12 +64,11 @@ def serve(rx: int, tx: int) -> None:
             continue
         key = msg["schema_key"]
         try:
-            if len(specs) >= 32:
-                specs.clear()
-            if "schema" in msg:
-                specs[key] = pickle.loads(base64.b64decode(msg["schema"]))  # from our parent
-            elif "schema_ref" in msg:
-                specs[key] = _load(msg["schema_ref"])
+            if "schema" in msg or "schema_ref" in msg:
+                if len(specs) >= 32:
+                    specs.clear()
+                shipped = msg.get("schema")  # pickled by our parent, or a reference to load here
+                specs[key] = pickle.loads(base64.b64decode(shipped)) if shipped else _load(msg["schema_ref"])
             elif key not in specs:  # forgotten: the parent sends it again
                 send(tx, {"need_schema": key})
                 continue

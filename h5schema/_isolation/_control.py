@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from h5schema._isolation._rendezvous import ask, private_dir, socket_path, sockets
+from h5schema._isolation._rendezvous import ask, fingerprint, private_dir, socket_path, sockets
 
 __all__ = ["ServiceError", "running", "start", "stop_all"]
 
@@ -23,8 +23,6 @@ class ServiceError(Exception):
 def running() -> list[dict[str, Any]]:
     """Every service of this user that answers, each as its ping reply plus ``"current"``: whether
     this installation would use it."""
-    from h5schema._isolation._rendezvous import fingerprint
-
     found = []
     for path in sockets():
         reply = ask(path, {"op": "ping"}, timeout=5.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -257,7 +258,7 @@ def load_reference(ref: str, limits: Limits) -> Shipment | None:
     except _Failed:
         return None
     name = reply.get("loaded")
-    return by_reference(ref, name) if isinstance(name, str) else None
+    return dataclasses.replace(shipment, name=name) if isinstance(name, str) else None
 
 
 def run_isolated(

@@ -54,10 +54,11 @@ class _Service:
         self.listener.listen(64)
         self.inode = os.stat(self.path).st_ino
 
-    def reap(self, pid: int = -1, block: bool = False) -> None:
+    def reap(self) -> None:
+        """Record the exit status of every reader that has ended."""
         while self.live:
             try:
-                found, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+                found, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if not found:
@@ -66,8 +67,6 @@ class _Service:
             if len(self.done) >= _KEEP_STATUSES:
                 self.done.pop(next(iter(self.done)))
             self.done[found] = os.waitstatus_to_exitcode(status)  # -N: killed by signal N
-            if pid != -1:
-                return
 
     def status(self, pid: int, wait: bool) -> int | None:
         """How reader ``pid`` ended; None while it runs (or if it is not one of ours)."""
@@ -168,7 +167,6 @@ def main() -> None:
         os._exit(0)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     # The libraries every reader needs, imported once; nothing here opens a file.
     import gc
     import importlib

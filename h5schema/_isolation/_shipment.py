@@ -42,8 +42,8 @@ def by_value(spec: SchemaSpec) -> Shipment:
     return hit[1]
 
 
-def by_reference(ref: str, name: str = "") -> Shipment:
+def by_reference(ref: str) -> Shipment:
     """A reference (``file.py:Class``, ``package.module:Class``, a document) that each reader
-    loads itself, from the caller's working directory."""
+    loads itself, from the caller's working directory. Its name is known once one has."""
     key = "ref:" + hashlib.sha256(f"{os.getcwd()}\0{ref}".encode()).hexdigest()
-    return Shipment(name, key, {"schema_ref": ref})
+    return Shipment("", key, {"schema_ref": ref})
