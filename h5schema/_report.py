@@ -29,7 +29,11 @@ def jsonable(value: Any) -> Any:
         return sorted((jsonable(v) for v in value), key=repr)
     tolist = getattr(value, "tolist", None)
     if callable(tolist):
-        return jsonable(tolist())
+        plain = tolist()
+        if type(plain) is type(value):  # numpy's long doubles have no Python type to become
+            kind = getattr(getattr(value, "dtype", None), "kind", "f")
+            return jsonable(complex(value) if kind == "c" else float(value))
+        return jsonable(plain)
     return str(value)
 
 

@@ -186,7 +186,9 @@ def _complex_from_document(value: Any) -> Any:
         real, imag = np.asarray(value["real"], np.float64), np.asarray(value["imag"], np.float64)
         if real.shape != imag.shape:
             raise ValueError(f"the real parts have shape {real.shape} and the imaginary {imag.shape}")
-        return real + 1j * imag
+        out = np.empty(real.shape, np.complex128)  # not real + 1j * imag: 1j * inf has a nan part
+        out.real, out.imag = real, imag
+        return out
     if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
         return [complex(*pair) for pair in value]
     return value

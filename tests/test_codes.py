@@ -13,6 +13,7 @@ import pytest
 
 import h5schema as h5s
 from h5schema import _datachecks
+from h5schema._report import jsonable
 
 Build = Callable[[h5py.File], None]
 
@@ -457,3 +458,19 @@ def test_validating_an_open_subgroup_reports_absolute_paths(tmp_path: Path) -> N
         del f["sub/x"]
         assert h5s.validate(f["sub"], Table).codes() == ["missing_dataset"]
         assert h5s.validate(f["sub"], Table).violations[0].path == "/sub/x"
+
+
+def test_long_double_values_reach_the_report_through_the_reader(tmp_path: Path) -> None:
+    """numpy's long doubles have no Python type (``tolist`` gives them back): a value outside
+    the allowed ones is reported as such from the sandboxed reader, not as a failed validation
+    (hypothesis found the endless conversion)."""
+
+    class Long(h5s.File):
+        x: h5s.Dataset = h5s.dataset(np.longdouble, values=[0.0])
+
+    with h5py.File(tmp_path / "f.h5", "w") as f:
+        f["x"] = np.array([-3.0], np.longdouble)
+    report = h5s.validate(tmp_path / "f.h5", Long)
+    assert report.codes() == ["value_constraint"]
+    assert report.violations[0].to_dict()["actual"] == {"count": 1, "examples": [-3.0], "first_index": [0]}
+    assert jsonable(np.clongdouble(1 + 2j)) == "(1+2j)" and jsonable(np.array([np.longdouble(2)])) == [2.0]

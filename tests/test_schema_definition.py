@@ -187,11 +187,13 @@ def test_mixed_literal_names_the_real_problem() -> None:
 def test_complex_array_defaults_keep_their_shape_in_documents() -> None:
     """A complex array default is written as its real and imaginary parts, each of the array's
     shape: 0-d and 2-d arrays read back as they were (a flat list of pairs lost the shape, which
-    hypothesis found). Documents of earlier versions, flat [real, imag] pairs, still read."""
+    hypothesis found), infinite parts too. Documents of earlier versions, flat [real, imag]
+    pairs, still read."""
     for default, shape in [
         (np.array(1 + 2j, np.complex64), ()),
         (np.array([[1 + 2j, 3j], [-1, 0]], np.complex128), (2, 2)),
         (np.array(0j, np.complex64), None),
+        (np.array([complex(0, np.inf), complex(-np.inf, 1)], np.complex128), (2,)),  # no nan parts
     ]:
         dtype = str(default.dtype)
         attr = h5s.AttributeSpec(name="z", type="array", dtype=dtype, shape=shape, default=default)
