@@ -123,8 +123,7 @@ def _expand(paths: tuple[str, ...], globs: tuple[str, ...]) -> list[str]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = {f for g in globs for f in path.rglob(g) if f.is_file() or f.is_fifo()}
-            out.extend(str(f) for f in sorted(found))
+            out.extend(_search(p, globs))
         elif path.exists() or path.is_symlink():
             out.append(p)
         elif any(c in p for c in "*?["):  # a glob the shell did not expand (quoted, or Windows)
@@ -134,6 +133,29 @@ def _expand(paths: tuple[str, ...], globs: tuple[str, ...]) -> list[str]:
         else:
             _usage_error(f"no such file: {p}")
     return out
+
+
+def _search(top: str, globs: tuple[str, ...]) -> list[str]:
+    """Files and fifos under ``top`` whose names match one of ``globs``, as ``Path.rglob`` finds
+    them (symlinked directories not entered), in path order; one walk for all the patterns."""
+    import fnmatch
+    import stat
+
+    if any(os.sep in g or (os.altsep and os.altsep in g) for g in globs):  # patterns with folders
+        found = {f for g in globs for f in Path(top).rglob(g) if f.is_file() or f.is_fifo()}
+        return [str(f) for f in sorted(found)]
+    out = []
+    for folder, _dirs, names in os.walk(top):
+        for name in names:
+            if any(fnmatch.fnmatch(name, g) for g in globs):
+                full = os.path.join(folder, name)
+                try:
+                    mode = os.stat(full).st_mode
+                except OSError:  # a broken symlink
+                    continue
+                if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+                    out.append(full)
+    return sorted(out, key=lambda f: f.split(os.sep))  # as Path sorts: by component
 
 
 @cli.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import h5py
 import pytest
 
+from h5schema._cli import _expand
 from tests.helpers import SPEECH_REF, write_tutorial
 from tests.test_cli import run
 
@@ -336,3 +338,25 @@ def test_check_schema_takes_several_refs_and_usage_errors_are_one_line(tmp_path:
     assert proc.stderr.splitlines() == [
         "h5schema: error: Missing option '--schema' / '-s'. (see 'h5schema validate --help')"
     ]
+
+
+def test_directories_are_searched_as_rglob_would(tmp_path: Path) -> None:
+    """One walk for all patterns: nested files in path order, symlinked files kept, symlinked
+    directories not entered, broken links and non-matching names skipped, fifos kept."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "b.h5").write_bytes(b"")
+    (tmp_path / "a-c.h5").write_bytes(b"")
+    (tmp_path / "x.nc").write_bytes(b"")
+    (tmp_path / "notes.txt").write_bytes(b"")
+    (tmp_path / "link.hdf5").symlink_to(tmp_path / "x.nc")
+    (tmp_path / "broken.h5").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(tmp_path / "pipe.h5")
+    globs = ("*.h5", "*.hdf5", "*.nc")
+    found = _expand((str(tmp_path),), globs)
+    expected = {f for g in globs for f in tmp_path.rglob(g) if f.is_file() or f.is_fifo()}
+    assert found == [str(f) for f in sorted(expected)]
+    names = [Path(f).relative_to(tmp_path).as_posix() for f in found]
+    assert names == ["a/b.h5", "a-c.h5", "link.hdf5", "pipe.h5", "x.nc"]
+    deeper = _expand((str(tmp_path),), ("a/*.h5",))  # a pattern with a folder: rglob itself
+    assert deeper == [str(tmp_path / "a" / "b.h5")]
