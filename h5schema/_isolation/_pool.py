@@ -155,12 +155,14 @@ class _Pool:
         self.lock = threading.Lock()
         self.idle: dict[int | None, list[_Worker]] = {}
         self.everyone: set[_Worker] = set()
-        self.pid = os.getpid()
+
+    def forget(self) -> None:
+        """In a forked child: the workers belong to the parent process."""
+        self.lock = threading.Lock()
+        self.idle, self.everyone = {}, set()
 
     def acquire(self, memory: int | None) -> _Worker:
         with self.lock:
-            if self.pid != os.getpid():  # forked: the children belong to the parent process
-                self.idle, self.everyone, self.pid = {}, set(), os.getpid()
             free = self.idle.get(memory)
             if free:
                 return free.pop()
@@ -176,6 +178,11 @@ class _Pool:
                 worker = _Worker(memory)
                 self.everyone.add(worker)
                 free.append(worker)
+
+    def take_idle(self, memory: int | None) -> list[_Worker]:
+        """Every idle worker for this memory limit, taken out of the pool."""
+        with self.lock:
+            return self.idle.pop(memory, [])
 
     def release(self, worker: _Worker) -> None:
         with self.lock:
@@ -195,6 +202,7 @@ class _Pool:
 
 _POOL = _Pool()
 atexit.register(_POOL.shutdown)
+os.register_at_fork(after_in_child=_POOL.forget)  # a command forked by the service starts afresh
 
 
 def shutdown() -> None:
@@ -251,14 +259,35 @@ def _request(message: dict[str, Any], limits: Limits, schema: Shipment | None = 
 
 def load_reference(ref: str, limits: Limits) -> Shipment | None:
     """The schema ``ref`` names, loaded by a reader (its name checked there), ready to send by
-    reference; None when it does not load in the reader (the caller loads it to say why)."""
+    reference; None when it does not load in the reader (the caller loads it to say why). Every
+    reader started ahead (``prestart``) loads it at the same time, so all start on files at once."""
     shipment = by_reference(ref)
-    try:
-        reply = _request({"op": "load", "schema_key": shipment.key}, limits, shipment)
-    except _Failed:
-        return None
-    name = reply.get("loaded")
-    return dataclasses.replace(shipment, name=name) if isinstance(name, str) else None
+    message = {"op": "load", "schema_key": shipment.key, **shipment.payload}
+    workers = _POOL.take_idle(limits.memory) or [_POOL.acquire(limits.memory)]
+    deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
+    asked = []
+    for worker in workers:
+        try:
+            worker.wait_ready()
+            send(worker.tx, message)
+            asked.append(worker)
+        except ChildGone:
+            _POOL.discard(worker)
+    name = None
+    for worker in asked:
+        try:
+            reply = receive(worker.rx, deadline)
+        except (ChildGone, TimedOut):
+            _POOL.discard(worker)
+            continue
+        if "failure" in reply:
+            _POOL.discard(worker)
+            continue
+        if isinstance(reply.get("loaded"), str):
+            worker.known.add(shipment.key)
+            name = name or reply["loaded"]
+        _POOL.release(worker)
+    return None if name is None else dataclasses.replace(shipment, name=name)
 
 
 def run_isolated(
