@@ -7,8 +7,7 @@
 'rows'
 """
 
-from typing import TYPE_CHECKING as _TYPE_CHECKING
-from typing import Any as _Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the script starts faster
 
 __version__ = "0.1.0"
 
@@ -73,7 +72,9 @@ _EXPORTS: dict[str, str] = {
     "validate_many": "h5schema._check",
 }
 
-if _TYPE_CHECKING:
+if TYPE_CHECKING:
+    from typing import Any as _Any
+
     from h5schema._check import validate, validate_many
     from h5schema._codes import Code, Severity
     from h5schema._coerce import Casting
@@ -112,9 +113,10 @@ if _TYPE_CHECKING:
     from h5schema._shapes import DimSpec, dim
     from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
     from h5schema._writers import FileWriter, GroupWriter, create, open_writer
+del TYPE_CHECKING  # not a public name
 
 
-def __getattr__(name: str) -> _Any:
+def __getattr__(name: str) -> "_Any":  # a string: no __future__ import, doctests use this module's flags
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'h5schema' has no attribute {name!r}")

@@ -1,10 +1,11 @@
-"""``h5schema server start|stop|status``: the reader service, a warm process that forks readers.
+"""``h5schema server start|stop|status``: the reader service, a warm process that runs commands
+and forks readers.
 
-Every ``h5schema`` run starts Python readers that import numpy, h5py and pydantic before the
-first file: about a quarter of a second, which is most of the run for a handful of small files.
-With the service running, readers are forked from it already warm, and validate, show and infer
-use it by themselves. Nothing else changes: each file is still read in its own sandboxed process
-with the run's time and memory limits.
+Every ``h5schema`` run imports the command line and starts Python readers that import numpy,
+h5py and pydantic before the first file: about a quarter of a second, which is most of the run
+for a handful of small files. With the service running, the script hands its command to it
+(``_relay``) and readers are forked from it already warm. Nothing else changes: each file is
+still read in its own sandboxed process with the run's time and memory limits.
 """
 
 from __future__ import annotations
@@ -36,16 +37,17 @@ def _service_errors() -> Iterator[None]:
 def server() -> None:
     """Run a warm reader service, so that each h5schema run starts in a fraction of the time.
 
-    While it runs, validate, show and infer fork their readers from it instead of starting
-    Python anew; files are still read in sandboxed processes with the same limits. One service
-    per user and installation; set H5SCHEMA_NO_SERVER=1 to ignore it.
+    While it runs, every h5schema command runs in it (with your arguments, directory,
+    environment and terminal), and validate, show and infer fork their readers from it instead
+    of starting Python anew; files are still read in sandboxed processes with the same limits.
+    One service per user and installation; set H5SCHEMA_NO_SERVER=1 to ignore it.
     """
 
 
 @server.command()
 @click.option(
     "--idle-timeout", type=click.FloatRange(min=0), default=900.0, show_default=True, metavar="SECONDS",
-    help="Stop after this long with no reader asked for (0: never).",
+    help="Stop after this long with no command or reader asked for (0: never).",
 )  # fmt: skip
 def start(idle_timeout: float) -> None:
     """Start the service for this installation (nothing to do if it runs)."""
@@ -83,7 +85,7 @@ def status() -> None:
         which = "used by this installation" if info["current"] else "another installation or environment"
         up = time.time() - float(info["started"])
         click.echo(
-            f"pid {info['pid']}: up {up:.0f} s, {info['served']} readers forked, "
+            f"pid {info['pid']}: up {up:.0f} s, {info['served']} processes forked, "
             f"{info['readers']} at work; {info['socket']} ({which})"
         )
     if not any(info["current"] for info in found):

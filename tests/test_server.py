@@ -1,20 +1,17 @@
 """The reader service (``h5schema server``): readers forked warm from one process.
 
-Every test runs its own service in its own private runtime directory, and stops it. That a
-reader came from the service (and not from a spawned child) is read from the service's own
-count of readers forked.
+Every test runs its own service in its own private runtime directory, and stops it (fixtures in
+``tests/service.py``). That a reader came from the service (and not from a spawned child) is
+read from the service's own count of processes forked.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import h5py
@@ -26,50 +23,9 @@ from h5schema._isolation import _control, _pool, _rendezvous
 from tests.fuzz.corpus import SeedFile, build
 from tests.fuzz.run import make_mutant
 from tests.helpers import SPEECH_REF, write_tutorial
+from tests.service import forked, h5schema_cmd, runtime, service
 
-
-def h5schema_cmd(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "h5schema", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=180,
-    )
-
-
-@pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh private runtime directory for this test (short: socket paths hold 108 bytes)."""
-    directory = Path(tempfile.mkdtemp(prefix="h5s-srv-"))
-    monkeypatch.setenv("H5SCHEMA_RUNTIME_DIR", str(directory))
-    _pool.shutdown()  # readers started before belong to no service
-    yield directory
-    _pool.shutdown()
-    _control.stop_all()
-    for _ in range(100):  # the service removes its socket on the way out
-        if not list(directory.glob("*.sock")):
-            break
-        time.sleep(0.05)
-    for leftover in directory.iterdir():
-        leftover.unlink()
-    directory.rmdir()
-
-
-def forked() -> int:
-    """Readers forked so far by this installation's service (it must be running)."""
-    (info,) = [i for i in _control.running() if i["current"]]
-    return int(info["served"])
-
-
-@pytest.fixture
-def service(runtime: Path) -> Path:
-    info, already = _control.start(idle=0)
-    assert not already and info["pid"] > 0
-    return runtime
+__all__ = ["runtime", "service"]  # fixtures, used by name
 
 
 @pytest.fixture
@@ -259,11 +215,75 @@ def test_the_service_stops_when_idle(runtime: Path) -> None:
 def test_a_stale_socket_is_replaced_and_never_trusted(runtime: Path) -> None:
     """A socket file nobody listens on (a service killed with SIGKILL): not used, and start
     replaces it."""
-    path = _rendezvous.socket_path(runtime)
+    path = _rendezvous.socket_path(str(runtime))
     import socket
 
     with socket.socket(socket.AF_UNIX) as dead:
-        dead.bind(str(path))  # bound, never listening: connections are refused
+        dead.bind(path)  # bound, never listening: connections are refused
     assert _rendezvous.served_worker(None) is None
     info, already = _control.start(idle=0)
     assert not already and info["socket"] == str(path)
+
+
+def _ping() -> dict[str, object]:
+    (info,) = [i for i in _control.running() if i["current"]]
+    return info
+
+
+def _spares(count: int) -> list[int]:
+    """The service's waiting spares, once ``count`` of them wait (it forks them when idle)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        spares = _ping()["spares"]
+        assert isinstance(spares, list)
+        if len(spares) >= count:
+            return spares
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} spares: {_ping()}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_requests_go_to_spares_forked_ahead_and_spares_end_with_the_service(
+    service: Path, files: list[Path]
+) -> None:
+    """Readers wait forked (and warmed up) before anyone asks; a request is handed to one of
+    them; stopping the service ends every spare."""
+    waiting = _spares(3)  # two readers on two cores, one relayed command (at least)
+    assert h5s.validate(files[0], h5s.load_schema(SPEECH_REF)).valid
+    used = {w.pid for w in _pool._POOL.everyone}
+    assert used and used <= set(waiting)
+    _pool.shutdown()
+    _control.stop_all()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in waiting) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in waiting)
+
+
+def test_a_spare_killed_while_waiting_is_passed_over(service: Path, files: list[Path]) -> None:
+    """Spares that died waiting are skipped: the request gets a process forked for it."""
+    for pid in _spares(3):
+        os.kill(pid, signal.SIGKILL)
+    before = forked()
+    assert h5s.validate(files[1], h5s.load_schema(SPEECH_REF)).codes() == ["missing_attribute"]
+    assert forked() == before + 1
+    assert {w.pid for w in _pool._POOL.everyone}.isdisjoint(_ping()["spares"])  # type: ignore[arg-type]
+
+
+def test_the_warm_up_of_a_spare_validates_in_memory_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It declares a schema and walks a file held in memory (errors shown with H5SCHEMA_DEBUG)."""
+    from h5schema._isolation._child import warm_up
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("H5SCHEMA_DEBUG", "1")
+    warm_up()
+    assert list(tmp_path.iterdir()) == []

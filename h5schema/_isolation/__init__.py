@@ -9,16 +9,22 @@ the reader service (``h5schema server start``), readers are forked from it, alre
 of being started here.
 """
 
-from h5schema._isolation._pool import (
-    infer_isolated,
-    load_reference,
-    manifest_isolated,
-    prestart,
-    run_isolated,
-    run_many,
-    shutdown,
-)
-from h5schema._isolation._shipment import Shipment, by_value
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see _rendezvous)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from h5schema._isolation._pool import (
+        infer_isolated,
+        load_reference,
+        manifest_isolated,
+        prestart,
+        run_isolated,
+        run_many,
+        shutdown,
+    )
+    from h5schema._isolation._shipment import Shipment, by_value
 
 __all__ = [
     "Shipment",
@@ -31,3 +37,14 @@ __all__ = [
     "run_many",
     "shutdown",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the ``h5schema`` script reaches ``_rendezvous`` and ``_relay``
+    # through this package without paying for the pool.
+    if name not in __all__:
+        raise AttributeError(f"module 'h5schema._isolation' has no attribute {name!r}")
+    import importlib
+
+    module = "_shipment" if name in ("Shipment", "by_value") else "_pool"
+    return getattr(importlib.import_module(f"h5schema._isolation.{module}"), name)

@@ -146,3 +146,33 @@ def _describe(msg: dict[str, Any]) -> dict[str, Any]:
         return {"failure": "error", "detail": f"{type(exc).__name__}: {exc}"}
     finally:
         signal.alarm(0)
+
+
+def warm_up() -> None:
+    """Declare a small schema and validate a small file held in memory against it, once: a
+    reader forked ahead by the service (``_spares``) pays here, before it has work, for the
+    first touch of the code and data a real file needs. Nothing here touches a file on disk."""
+    try:
+        import numpy as np
+
+        import h5schema as h5s
+        from h5schema import _h5
+        from h5schema._limits import Limits
+        from h5schema._validate import walk
+
+        fields = {
+            "features": h5s.dataset(np.float32, shape=("n", 3), maxshape=(None, 3), ge=0),
+            "rate": h5s.attribute(gt=0),
+        }
+        body = {"__annotations__": {"features": h5s.Dataset, "rate": int}, **fields}
+        model: Any = type("Warm", (h5s.File,), body)
+        f = _h5.in_memory(f"h5schema-warm-{os.getpid()}.h5")
+        try:
+            f.create_dataset("features", data=np.ones((4, 3), np.float32), maxshape=(None, 3), chunks=(2, 3))
+            f.attrs["rate"] = 16000
+            walk(f, model.to_spec(), check_data=True, limits=Limits())
+        finally:
+            f.close()
+    except Exception:  # warming is an optimisation; the reader works without it
+        if os.environ.get("H5SCHEMA_DEBUG"):
+            raise

@@ -27,7 +27,7 @@ def running() -> list[dict[str, Any]]:
     for path in sockets():
         reply = ask(path, {"op": "ping"}, timeout=5.0)
         if reply is not None:
-            found.append({**reply, "current": path.stem == fingerprint()})
+            found.append({**reply, "current": os.path.basename(path) == f"{fingerprint()}.sock"})
     return found
 
 
@@ -42,7 +42,7 @@ def start(idle: float) -> tuple[dict[str, Any], bool]:
         raise ServiceError(str(exc)) from None
     assert directory is not None
     path = socket_path(directory)
-    if len(str(path)) > 100:  # sun_path holds 108 bytes
+    if len(path) > 100:  # sun_path holds 108 bytes
         raise ServiceError(f"the socket path {path} is too long; set H5SCHEMA_RUNTIME_DIR to a shorter one")
     reply = ask(path, {"op": "ping"})
     if reply is not None:
@@ -51,7 +51,7 @@ def start(idle: float) -> tuple[dict[str, Any], bool]:
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = "1"  # the service forks: no thread pools before the fork
     starter = subprocess.Popen(
-        [sys.executable, "-P", "-c", _SERVER_MAIN, str(path), repr(float(idle))],
+        [sys.executable, "-P", "-c", _SERVER_MAIN, path, repr(float(idle))],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=None if os.environ.get("H5SCHEMA_DEBUG") else subprocess.DEVNULL,
         env=env, cwd="/", start_new_session=True, close_fds=True,

@@ -7,7 +7,10 @@ import os
 import select
 import struct
 import time
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see _rendezvous)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["ChildGone", "TimedOut", "receive", "send"]
 

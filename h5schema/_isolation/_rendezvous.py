@@ -10,30 +10,39 @@ client never talks to a service started by other code or in another environment.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
 import socket
 import stat
 import struct
 import sys
 import time
-from pathlib import Path
-from typing import Any
 
 from h5schema._isolation._protocol import ChildGone, TimedOut, receive, send
+
+try:  # CPython's own BLAKE2: hashlib would load OpenSSL too, 2 ms of every run of the script
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import blake2b
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: this runs on every ``h5schema``
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "UnsafeDirectory",
     "ask",
+    "connect",
     "fingerprint",
     "private_dir",
     "served_worker",
     "socket_path",
     "sockets",
+    "this_service",
 ]
 
-_PACKAGE = Path(__file__).resolve().parents[1]
+# Paths are plain strings here: the ``h5schema`` script imports this module before anything else,
+# and pathlib is not worth its import time for a few joins.
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 _FINGERPRINT: list[str] = []
 DISABLE = "H5SCHEMA_NO_SERVER"  # set (non-empty) to never use a running service
 
@@ -42,25 +51,27 @@ class UnsafeDirectory(Exception):
     """The runtime directory exists but is not private to this user."""
 
 
-def runtime_dir() -> Path:
+def runtime_dir() -> str:
     explicit = os.environ.get("H5SCHEMA_RUNTIME_DIR")
     if explicit:
-        return Path(explicit)
+        return explicit
     xdg = os.environ.get("XDG_RUNTIME_DIR")
     if xdg:
-        return Path(xdg) / "h5schema"
-    import tempfile
+        return os.path.join(xdg, "h5schema")
+    # tempfile.gettempdir()'s first choices, without importing tempfile (and random) for them
+    tmp = next((os.environ[v] for v in ("TMPDIR", "TEMP", "TMP") if os.environ.get(v)), "/tmp")
+    return os.path.join(tmp, f"h5schema-{os.getuid()}")
 
-    return Path(tempfile.gettempdir()) / f"h5schema-{os.getuid()}"
 
-
-def private_dir(create: bool = False) -> Path | None:
+def private_dir(create: bool = False) -> str | None:
     """The runtime directory, checked private (None when it does not exist and ``create`` is
     false). Raises UnsafeDirectory when it is a symlink, not ours, or open to others."""
     path = runtime_dir()
     if create:
-        with contextlib.suppress(FileExistsError):
-            path.mkdir(mode=0o700, parents=True)
+        try:
+            os.makedirs(path, mode=0o700)
+        except FileExistsError:
+            pass  # checked below, whatever it is
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -76,28 +87,39 @@ def private_dir(create: bool = False) -> Path | None:
 def fingerprint() -> str:
     """What a service must match to serve this process: interpreter, source, environment."""
     if not _FINGERPRINT:
-        digest = hashlib.sha256()
+        digest = blake2b(digest_size=8)
         # the interpreter file, not the name it was called by (python, python3 in one venv)
         where = (os.path.realpath(sys.executable), sys.prefix, sys.version, _PACKAGE)
-        digest.update("\0".join(map(str, where)).encode())
-        for source in sorted(_PACKAGE.rglob("*.py")):
-            st = source.stat()
+        digest.update("\0".join(where).encode())
+        for source in _sources(_PACKAGE):
+            st = os.stat(source)
             digest.update(f"{source}\0{st.st_mtime_ns}\0{st.st_size}\0".encode())
         for name in sorted(os.environ):
             if name.startswith("HDF5_") or name == "PYTHONPATH":
                 digest.update(f"{name}={os.environ[name]}\0".encode(errors="surrogateescape"))
-        _FINGERPRINT.append(digest.hexdigest()[:16])
+        _FINGERPRINT.append(digest.hexdigest())
     return _FINGERPRINT[0]
 
 
-def socket_path(directory: Path) -> Path:
-    return directory / f"{fingerprint()}.sock"
+def _sources(top: str) -> list[str]:
+    """The package's Python files, in a fixed order."""
+    found: list[str] = []
+    for folder, dirs, names in os.walk(top):
+        dirs.sort()
+        found.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith(".py"))
+    return found
 
 
-def sockets() -> list[Path]:
+def socket_path(directory: str) -> str:
+    return os.path.join(directory, f"{fingerprint()}.sock")
+
+
+def sockets() -> list[str]:
     """Every service socket in the runtime directory, this installation's or not."""
     directory = private_dir()
-    return [] if directory is None else sorted(directory.glob("*.sock"))
+    if directory is None:
+        return []
+    return sorted(os.path.join(directory, n) for n in os.listdir(directory) if n.endswith(".sock"))
 
 
 def _peer_uid(sock: socket.socket) -> int | None:
@@ -108,11 +130,11 @@ def _peer_uid(sock: socket.socket) -> int | None:
     return int(struct.unpack("3i", creds)[1])
 
 
-def connect(path: Path) -> socket.socket | None:
+def connect(path: str) -> socket.socket | None:
     """A connection to the service at ``path``, or None when none answers there."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.connect(str(path))
+        sock.connect(path)
         uid = _peer_uid(sock)
     except OSError:
         sock.close()
@@ -123,7 +145,7 @@ def connect(path: Path) -> socket.socket | None:
     return sock
 
 
-def ask(path: Path, message: dict[str, Any], timeout: float = 10.0) -> dict[str, Any] | None:
+def ask(path: str, message: dict[str, Any], timeout: float = 10.0) -> dict[str, Any] | None:
     """One request to the service at ``path`` and its answer; None when it does not answer."""
     sock = connect(path)
     if sock is None:
@@ -137,7 +159,9 @@ def ask(path: Path, message: dict[str, Any], timeout: float = 10.0) -> dict[str,
     return reply
 
 
-def _this_service() -> Path | None:
+def this_service() -> str | None:
+    """The socket of this installation's service if one may be running; None when there is
+    none, or it is turned off (``H5SCHEMA_NO_SERVER``), or the directory is not private."""
     if os.environ.get(DISABLE):
         return None
     try:
@@ -147,13 +171,13 @@ def _this_service() -> Path | None:
     if directory is None:
         return None
     path = socket_path(directory)
-    return path if path.exists() else None
+    return path if os.path.exists(path) else None
 
 
-def served_worker(memory: int | None) -> tuple[socket.socket, Path] | None:
+def served_worker(memory: int | None) -> tuple[socket.socket, str] | None:
     """A fresh reader forked by this installation's running service, connected to us; None when
     no service runs (the caller starts its own child instead)."""
-    path = _this_service()
+    path = this_service()
     if path is None:
         return None
     sock = connect(path)
