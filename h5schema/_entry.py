@@ -6,6 +6,7 @@ starting Python: the command line (click and the rest) is already imported in th
 
 from __future__ import annotations
 
+import os
 import sys
 
 __all__ = ["main"]
@@ -13,11 +14,12 @@ __all__ = ["main"]
 
 def main() -> None:
     """Entry point of the ``h5schema`` script and of ``python -m h5schema``."""
-    from h5schema._isolation._relay import relay
+    if os.name == "posix":  # the service forks and passes descriptors: POSIX only
+        from h5schema._isolation._relay import relay
 
-    status = relay(sys.argv)
-    if status is not None:
-        sys.exit(status)
+        status = relay(sys.argv)
+        if status is not None:
+            sys.exit(status)
     from h5schema._cli import main as run_here
 
     run_here()

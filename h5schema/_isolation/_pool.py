@@ -202,7 +202,8 @@ class _Pool:
 
 _POOL = _Pool()
 atexit.register(_POOL.shutdown)
-os.register_at_fork(after_in_child=_POOL.forget)  # a command forked by the service starts afresh
+if hasattr(os, "register_at_fork"):  # POSIX: a command forked by the service starts afresh
+    os.register_at_fork(after_in_child=_POOL.forget)
 
 
 def shutdown() -> None:
