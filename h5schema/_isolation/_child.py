@@ -9,11 +9,13 @@ print goes to stderr instead of into a message. A reader forked by the reader se
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import os
 import pickle
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from h5schema._isolation._protocol import ChildGone, receive, send
@@ -46,8 +48,8 @@ def main() -> None:
 
 def serve(rx: int, tx: int) -> None:
     """Answer requests from ``rx`` on ``tx`` until the other end closes or a request fails."""
+    import h5schema._validate  # noqa: F401  numpy and h5py load before "ready", not with the first file
     from h5schema._limits import Limits
-    from h5schema._validate import walk_path
 
     send(tx, {"ready": os.getpid()})
     specs: dict[str, Any] = {}
@@ -82,21 +84,7 @@ def serve(rx: int, tx: int) -> None:
         if msg.get("op") == "load":
             send(tx, {"loaded": specs[key].name})
             continue
-        if limits.timeout is not None:  # a backstop: the parent normally kills first
-            signal.alarm(math.ceil(limits.timeout) + 5)
-        try:
-            spec, path, label = specs[key], msg["path"], msg["label"]
-            report = walk_path(
-                path, spec, check_data=msg["check_data"], limits=limits, label=label,
-                data_workers=msg.get("data_workers", 1),
-            )  # fmt: skip
-            reply: dict[str, Any] = {"report": report.to_dict()}
-        except MemoryError:
-            reply = {"failure": "memory"}
-        except Exception as exc:  # a bug of ours: still an answer, and a fresh child next time
-            reply = {"failure": "error", "detail": f"{type(exc).__name__}: {exc}"}
-        finally:
-            signal.alarm(0)
+        reply = _attempt(limits, functools.partial(_validate, msg, specs[key], limits))
         send(tx, reply)
         if "failure" in reply:
             return
@@ -117,15 +105,38 @@ def _load(ref: str) -> Any:
         raise _BadReference(f"{type(exc).__name__}: {exc}") from None
 
 
+def _validate(msg: dict[str, Any], spec: Any, limits: Any) -> dict[str, Any]:
+    from h5schema._validate import walk_path
+
+    report = walk_path(
+        msg["path"], spec, check_data=msg["check_data"], limits=limits, label=msg["label"],
+        data_workers=msg.get("data_workers", 1),
+    )  # fmt: skip
+    return {"report": report.to_dict()}
+
+
+def _attempt(limits: Any, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A request's answer: ``work()`` under the backstop alarm, a failure being an answer too."""
+    if limits.timeout is not None:  # a backstop: the parent normally kills first
+        signal.alarm(math.ceil(limits.timeout) + 5)
+    try:
+        return work()
+    except MemoryError:
+        return {"failure": "memory"}
+    except Exception as exc:  # a bug of ours: still an answer, and a fresh reader next time
+        return {"failure": "error", "detail": f"{type(exc).__name__}: {exc}"}
+    finally:
+        signal.alarm(0)
+
+
 def _describe(msg: dict[str, Any]) -> dict[str, Any]:
     """The file's manifest (``h5schema show``) or its inferred schema, or why it cannot be read."""
     from h5schema import _h5
     from h5schema._limits import Limits
 
     limits = Limits(**msg["limits"])
-    if limits.timeout is not None:
-        signal.alarm(math.ceil(limits.timeout) + 5)
-    try:
+
+    def read() -> dict[str, Any]:
         try:
             f = _h5.open_read(msg["path"])
         except _h5.Unreadable as exc:
@@ -140,12 +151,8 @@ def _describe(msg: dict[str, Any]) -> dict[str, Any]:
             return {"manifest": _h5.manifest(root, limits.max_members, limits.max_attribute_bytes)}
         finally:
             f.close()
-    except MemoryError:
-        return {"failure": "memory"}
-    except Exception as exc:
-        return {"failure": "error", "detail": f"{type(exc).__name__}: {exc}"}
-    finally:
-        signal.alarm(0)
+
+    return _attempt(limits, read)
 
 
 def warm_up() -> None:

@@ -224,19 +224,11 @@ class _Failed(Exception):
     """The child could not answer: ``str()`` says why, in words for a ``file_unreadable``."""
 
 
-def _request(message: dict[str, Any], limits: Limits, schema: Shipment | None = None) -> dict[str, Any]:
-    """Send one request to a reader and return its answer, or raise _Failed with the reason."""
-    worker = _POOL.acquire(limits.memory)
+@contextlib.contextmanager
+def _guarded(worker: _Worker, limits: Limits) -> Iterator[None]:
+    """Talk to ``worker``; a reader that times out or dies is discarded and raises _Failed."""
     try:
-        worker.wait_ready()
-        if schema is not None and schema.key not in worker.known:
-            message = {**message, **schema.payload}
-        deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
-        send(worker.tx, message)
-        reply: dict[str, Any] = receive(worker.rx, deadline)
-        if "need_schema" in reply and schema is not None:
-            send(worker.tx, {**message, **schema.payload})
-            reply = receive(worker.rx, deadline)
+        yield
     except TimedOut:
         _POOL.discard(worker)
         raise _Failed(
@@ -245,8 +237,28 @@ def _request(message: dict[str, Any], limits: Limits, schema: Shipment | None = 
     except ChildGone:
         raise _Failed(_death(_POOL.discard(worker), limits)) from None
     except BaseException:
-        _POOL.discard(worker)  # interrupted mid-request: the child's state is unknown
+        _POOL.discard(worker)  # interrupted mid-request: the reader's state is unknown
         raise
+
+
+def _ask(worker: _Worker, message: dict[str, Any], limits: Limits, schema: Shipment | None) -> dict[str, Any]:
+    """Send one request (with the schema if the reader does not have it); the message sent."""
+    with _guarded(worker, limits):
+        worker.wait_ready()
+        if schema is not None and schema.key not in worker.known:
+            message = {**message, **schema.payload}
+        send(worker.tx, message)
+    return message
+
+
+def _answer(worker: _Worker, sent: dict[str, Any], limits: Limits, schema: Shipment | None) -> dict[str, Any]:
+    """The reader's answer to ``sent``; it goes back to the pool, or raise _Failed with the reason."""
+    deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
+    with _guarded(worker, limits):
+        reply: dict[str, Any] = receive(worker.rx, deadline)
+        if "need_schema" in reply and schema is not None:
+            send(worker.tx, {**sent, **schema.payload})
+            reply = receive(worker.rx, deadline)
     if "failure" not in reply:
         if schema is not None and "schema_error" not in reply:
             worker.known.add(schema.key)
@@ -258,36 +270,27 @@ def _request(message: dict[str, Any], limits: Limits, schema: Shipment | None = 
     raise _Failed(f"validation failed: {reply.get('detail', 'unknown error')}")
 
 
+def _request(message: dict[str, Any], limits: Limits, schema: Shipment | None = None) -> dict[str, Any]:
+    """Send one request to a reader and return its answer, or raise _Failed with the reason."""
+    worker = _POOL.acquire(limits.memory)
+    return _answer(worker, _ask(worker, message, limits, schema), limits, schema)
+
+
 def load_reference(ref: str, limits: Limits) -> Shipment | None:
     """The schema ``ref`` names, loaded by a reader (its name checked there), ready to send by
     reference; None when it does not load in the reader (the caller loads it to say why). Every
     reader started ahead (``prestart``) loads it at the same time, so all start on files at once."""
     shipment = by_reference(ref)
-    message = {"op": "load", "schema_key": shipment.key, **shipment.payload}
-    workers = _POOL.take_idle(limits.memory) or [_POOL.acquire(limits.memory)]
-    deadline = None if limits.timeout is None else time.monotonic() + limits.timeout
+    message = {"op": "load", "schema_key": shipment.key}
     asked = []
-    for worker in workers:
-        try:
-            worker.wait_ready()
-            send(worker.tx, message)
-            asked.append(worker)
-        except ChildGone:
-            _POOL.discard(worker)
+    for worker in _POOL.take_idle(limits.memory) or [_POOL.acquire(limits.memory)]:
+        with contextlib.suppress(_Failed):
+            asked.append((worker, _ask(worker, message, limits, shipment)))
     name = None
-    for worker in asked:
-        try:
-            reply = receive(worker.rx, deadline)
-        except (ChildGone, TimedOut):
-            _POOL.discard(worker)
-            continue
-        if "failure" in reply:
-            _POOL.discard(worker)
-            continue
-        if isinstance(reply.get("loaded"), str):
-            worker.known.add(shipment.key)
-            name = name or reply["loaded"]
-        _POOL.release(worker)
+    for worker, sent in asked:
+        with contextlib.suppress(_Failed):
+            loaded = _answer(worker, sent, limits, shipment).get("loaded")
+            name = name or (loaded if isinstance(loaded, str) else None)
     return None if name is None else dataclasses.replace(shipment, name=name)
 
 

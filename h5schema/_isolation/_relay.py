@@ -142,16 +142,7 @@ def become_command(conn: socket.socket, request: dict[str, Any]) -> int:
         os.close(fd)
     os.chdir(request["cwd"])
     os.umask(int(request["umask"]))
-    import resource
-
-    for name, (soft, hard) in request["limits"].items():
-        if name in _RLIMITS:  # the client's, as far as the service's hard limit allows
-            which = getattr(resource, name)
-            hard = _lower(hard, resource.getrlimit(which)[1])
-            try:
-                resource.setrlimit(which, (_lower(soft, hard), hard))
-            except (ValueError, OSError):
-                pass
+    _take_limits(request["limits"])
     os.environ.clear()
     os.environ.update(request["env"])
     sys.path[:] = request["path"]
@@ -188,13 +179,23 @@ def become_command(conn: socket.socket, request: dict[str, Any]) -> int:
     return status
 
 
-def _lower(a: int, b: int) -> int:
-    """The smaller of two resource limits, where RLIM_INFINITY is the largest."""
+def _take_limits(limits: dict[str, list[int]]) -> None:
+    """The client's resource limits, as far as the service's hard limits allow."""
     import resource
 
-    if a == resource.RLIM_INFINITY:
-        return b
-    return a if b == resource.RLIM_INFINITY else min(a, b)
+    def lower(a: int, b: int) -> int:  # RLIM_INFINITY is the largest
+        if a == resource.RLIM_INFINITY:
+            return b
+        return a if b == resource.RLIM_INFINITY else min(a, b)
+
+    for name, (soft, hard) in limits.items():
+        if name in _RLIMITS:
+            which = getattr(resource, name)
+            hard = lower(hard, resource.getrlimit(which)[1])
+            try:
+                resource.setrlimit(which, (lower(soft, hard), hard))
+            except (ValueError, OSError):
+                pass
 
 
 def _text_stream(fd: int, doc: dict[str, Any]) -> io.TextIOWrapper:

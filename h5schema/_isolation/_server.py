@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from h5schema._isolation._protocol import ChildGone, TimedOut, receive, send
-from h5schema._isolation._spares import Spares
+from h5schema._isolation._spares import Spares, fork_to
 
 __all__ = ["main"]
 
@@ -175,14 +175,12 @@ class _Service:
         """Run the request in a spare, or in a process forked for it."""
         pid = self.spares.hand_over(conn, msg)
         if pid is None:
-            pid = os.fork()
-            if pid == 0:
-                status = 1
-                try:
-                    self.prepare_fork()
-                    status = _serve(conn, msg)
-                finally:
-                    os._exit(status)  # never the service's cleanup
+
+            def work() -> int:
+                self.prepare_fork()
+                return _serve(conn, msg)
+
+            pid = fork_to(work)
         self.live.add(pid)
         self.done.pop(pid, None)  # a reused pid: its old status is not this reader's
         self.served += 1

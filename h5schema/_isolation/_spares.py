@@ -10,6 +10,7 @@ on it is exactly the process ``_server`` would have forked for the request.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 from collections.abc import Callable
@@ -20,13 +21,26 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see _re
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Spares"]
+__all__ = ["Spares", "fork_to"]
 
 # How many of each kind wait: a reader per core (-j up to the cores starts at once) and one
 # relayed command.
 _TARGET = {"worker": min(os.cpu_count() or 1, 4), "command": 1}
 
 Serve = Callable[[socket.socket, "dict[str, Any]"], int]  # a request's work; the exit status
+
+
+def fork_to(work: Callable[[], int]) -> int:
+    """Fork; the new process runs ``work`` and exits with its status, never running the
+    service's own cleanup. The pid, in the service."""
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            status = work()
+        finally:
+            os._exit(status)
+    return pid
 
 
 class _Spare:
@@ -66,15 +80,7 @@ class Spares:
         for kind, target in _TARGET.items():
             while len(self.waiting[kind]) < target:
                 ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-                pid = os.fork()
-                if pid == 0:
-                    status = 1
-                    try:
-                        ours.close()
-                        self.prepare()
-                        status = self._wait(kind, theirs)
-                    finally:
-                        os._exit(status)  # never the service's cleanup
+                pid = fork_to(functools.partial(self._start, kind, ours, theirs))
                 theirs.close()
                 self.waiting[kind].append(_Spare(pid, ours))
 
@@ -93,6 +99,11 @@ class Spares:
                 spare.ctl.close()
             return spare.pid
         return None
+
+    def _start(self, kind: str, ours: socket.socket, theirs: socket.socket) -> int:
+        ours.close()
+        self.prepare()
+        return self._wait(kind, theirs)
 
     def _wait(self, kind: str, ctl: socket.socket) -> int:
         if kind == "worker":
