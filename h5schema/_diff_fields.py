@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from h5schema._paths import attribute_path
 from h5schema._spec import AttributeSpec, DatasetSpec
+from h5schema._values import describe_bounds
 from h5schema._widening import (
     divides,
     dtype_widens,
@@ -24,10 +26,9 @@ __all__ = [
     "Fields",
     "Kind",
     "SchemaChange",
-    "attr_path",
     "attribute_changes",
-    "child",
     "dataset_changes",
+    "whole",
 ]
 
 Element = Literal["schema", "group", "dataset", "attribute", "pattern"]
@@ -69,14 +70,6 @@ class SchemaChange:
         return f"{'breaking' if self.breaking else 'compatible'}: {self.path}: {self.message}"
 
 
-def child(path: str, name: str) -> str:
-    return f"/{name}" if path == "/" else f"{path}/{name}"
-
-
-def attr_path(path: str, name: str) -> str:
-    return f"{path}@{name}" if path != "/" else f"/@{name}"
-
-
 class Fields:
     """Changes of one element, collected in order."""
 
@@ -102,13 +95,7 @@ class Fields:
         share. A ``root`` is always there, so ``required`` means nothing for it; ``said``: the
         description change was already listed (the root's is the schema's)."""
         if not root:
-            self.field(
-                "required",
-                old.required,
-                new.required,
-                not new.required or old.required,
-                "files written for the old schema may not have it",
-            )
+            self.required(old, new)
         self.field(
             "closed",
             old.closed,
@@ -123,8 +110,26 @@ class Fields:
             not old.external or new.external,
             "links and storage outside the file, allowed before, are now errors",
         )
-        if old.description != new.description and not said:
+        if not said:
+            self.description(old, new)
+
+    def required(self, old: Any, new: Any) -> None:
+        self.field(
+            "required",
+            old.required,
+            new.required,
+            not new.required or old.required,
+            "files written for the old schema may not have it",
+        )
+
+    def description(self, old: Any, new: Any) -> None:
+        if old.description != new.description:
             self.note("description", True, "description changed", old.description, new.description)
+
+
+def whole(where: str, element: Any, kind: Any, breaking: bool, message: str) -> SchemaChange:
+    """An element added or removed as a whole."""
+    return SchemaChange(where, element, kind, None, breaking, message)
 
 
 # ------------------------------------------------------------------ attributes
@@ -136,37 +141,25 @@ def attribute_changes(
     before = {a.name: a for a in old}
     after = {a.name: a for a in new}
     for name, a in before.items():
-        where = attr_path(path, name)
+        where = attribute_path(path, name)
         if name not in after:
             msg = (
                 "attribute removed: the group or dataset is closed, so old files holding it now fail"
                 if new_closed
                 else "attribute removed: old files may still hold it (undeclared attributes are warnings)"
             )
-            yield SchemaChange(where, "attribute", "removed", None, new_closed, msg)
+            yield whole(where, "attribute", "removed", new_closed, msg)
         else:
             yield from _attribute(a, after[name], where)
     for name, b in after.items():
         if name not in before:
-            where = attr_path(path, name)
-            if b.required:
-                yield SchemaChange(
-                    where,
-                    "attribute",
-                    "added",
-                    None,
-                    True,
-                    "required attribute added: files written for the old schema do not have it",
-                )
-            else:
-                yield SchemaChange(
-                    where,
-                    "attribute",
-                    "added",
-                    None,
-                    False,
-                    "optional attribute added (an undeclared one of that name must now match it)",
-                )
+            where = attribute_path(path, name)
+            msg = (
+                "required attribute added: files written for the old schema do not have it"
+                if b.required
+                else "optional attribute added (an undeclared one of that name must now match it)"
+            )
+            yield whole(where, "attribute", "added", b.required, msg)
 
 
 def _attribute(old: AttributeSpec, new: AttributeSpec, path: str) -> list[SchemaChange]:
@@ -175,13 +168,7 @@ def _attribute(old: AttributeSpec, new: AttributeSpec, path: str) -> list[Schema
     d.field("item", old.item, new.item, False, "stored items of the old type no longer match")
     d.field("dtype", old.dtype, new.dtype, dtype_widens(old.dtype, new.dtype), "narrower dtype")
     d.field("shape", old.shape, new.shape, shape_widens(old.shape, new.shape), "narrower shape")
-    d.field(
-        "required",
-        old.required,
-        new.required,
-        not new.required or old.required,
-        "files written for the old schema may not have it",
-    )
+    d.required(old, new)
     _bounds(d, old, new)
     d.field(
         "multiple_of",
@@ -194,14 +181,14 @@ def _attribute(old: AttributeSpec, new: AttributeSpec, path: str) -> list[Schema
         "min_length",
         old.min_length,
         new.min_length,
-        new.min_length is None or (old.min_length is not None and old.min_length >= new.min_length),
+        lower_implies((None, old.min_length), (None, new.min_length)),
         "shorter values were allowed",
     )
     d.field(
         "max_length",
         old.max_length,
         new.max_length,
-        new.max_length is None or (old.max_length is not None and old.max_length <= new.max_length),
+        upper_implies((None, old.max_length), (None, new.max_length)),
         "longer values were allowed",
     )
     d.field(
@@ -226,27 +213,26 @@ def _attribute(old: AttributeSpec, new: AttributeSpec, path: str) -> list[Schema
             old.default,
             new.default,
         )
-    if old.description != new.description:
-        d.note("description", True, "description changed", old.description, new.description)
+    d.description(old, new)
     return d.out
 
 
-def _bound_text(strict: Any, inclusive: Any, ops: tuple[str, str]) -> str:
-    parts = [f"{op} {v}" for op, v in zip(ops, (strict, inclusive), strict=True) if v is not None]
-    return " and ".join(parts) or "none"
+def _bound_words(bound: tuple[Any, Any], lower: bool) -> str:
+    """gt/ge (``lower``) or lt/le in words, as validation messages say them."""
+    return describe_bounds(*((*bound, None, None) if lower else (None, None, *bound))) or "none"
 
 
 def _bounds(d: Fields, old: Any, new: Any) -> None:
     """gt/ge and lt/le, each pair compared as the one bound it makes."""
     sides = (
-        ("lower bound", ("gt", "ge"), (">", ">="), lower_implies, "smaller values were allowed"),
-        ("upper bound", ("lt", "le"), ("<", "<="), upper_implies, "larger values were allowed"),
+        ("lower bound", ("gt", "ge"), lower_implies, "smaller values were allowed"),
+        ("upper bound", ("lt", "le"), upper_implies, "larger values were allowed"),
     )
-    for label, (s, i), ops, implies, why in sides:
+    for label, (s, i), implies, why in sides:
         a, b = (getattr(old, s), getattr(old, i)), (getattr(new, s), getattr(new, i))
         if dump(a) == dump(b):
             continue
-        ta, tb = _bound_text(*a, ops=ops), _bound_text(*b, ops=ops)
+        ta, tb = _bound_words(a, s == "gt"), _bound_words(b, s == "gt")
         ok = implies(a, b)
         msg = f"{label} {ta} -> {tb}" + ("" if ok else f": {why}")
         d.out.append(SchemaChange(d.path, d.element, "changed", f"{s}/{i}", not ok, msg, ta, tb))

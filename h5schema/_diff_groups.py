@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-from h5schema._diff_fields import Fields, SchemaChange, attribute_changes, child, dataset_changes
+from h5schema._diff_fields import Fields, SchemaChange, attribute_changes, dataset_changes, whole
+from h5schema._paths import child_path
 from h5schema._spec import DatasetSpec, GroupSpec, PatternSpec
+from h5schema._widening import upper_implies
 
 __all__ = ["group_changes"]
 
@@ -21,8 +20,8 @@ def _item(old: GroupSpec | DatasetSpec, new: GroupSpec | DatasetSpec, path: str)
     return group_changes(old, new, path)
 
 
-def _matching(patterns: tuple[PatternSpec, ...], name: str) -> PatternSpec | None:
-    return next((p for p in patterns if re.fullmatch(p.pattern, name)), None)
+def _matching(group: GroupSpec, name: str) -> PatternSpec | None:
+    return next((p for r, p in group.compiled_patterns() if r.fullmatch(name)), None)
 
 
 def group_changes(
@@ -44,11 +43,11 @@ def _members(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
     before = {m.name or "": m for m in old.members}
     after = {m.name or "": m for m in new.members}
     for name, m in before.items():
-        where = child(path, name)
+        where = child_path(path, name)
         if name in after:
             out += _item(m, after[name], where)
             continue
-        pattern = _matching(new.patterns, name)
+        pattern = _matching(new, name)
         if pattern is not None:  # now checked as one of the pattern's members
             capped = pattern.max_count is not None
             why = f"{m.kind} declaration removed: now one of <{pattern.pattern}>"
@@ -60,14 +59,14 @@ def _members(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
                 False,
                 f"{m.kind} removed: old files may still hold it (undeclared members are warnings)",
             )
-        out.append(_whole(where, m.kind, "removed", *verdict))
+        out.append(whole(where, m.kind, "removed", *verdict))
         if pattern is not None:
             out += _item(m, pattern.item, where)
     for name, m in after.items():
         if name in before:
             continue
-        where = child(path, name)
-        pattern = None if m.required else _matching(old.patterns, name)
+        where = child_path(path, name)
+        pattern = None if m.required else _matching(old, name)
         if m.required:
             verdict = (True, f"required {m.kind} added: files written for the old schema do not have it")
         elif pattern is not None:  # it was one of the pattern's members
@@ -76,7 +75,7 @@ def _members(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
             verdict = (low, why + (", whose count may now fall below its min_count" if low else ""))
         else:
             verdict = (False, f"optional {m.kind} added (an undeclared one of that name must now match it)")
-        out.append(_whole(where, m.kind, "added", *verdict))
+        out.append(whole(where, m.kind, "added", *verdict))
         if pattern is not None:
             out += _item(pattern.item, m, where)
     return out
@@ -98,7 +97,7 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
             )
         )
     for text, p in before.items():
-        where = child(path, f"<{text}>")
+        where = child_path(path, f"<{text}>")
         if text in after:
             q = after[text]
             d = Fields(where, "pattern")
@@ -109,13 +108,13 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
                 q.min_count <= p.min_count,
                 "fewer members were allowed",
             )
-            more_ok = q.max_count is None or (p.max_count is not None and p.max_count <= q.max_count)
+            more_ok = upper_implies((None, p.max_count), (None, q.max_count))
             d.field("max_count", p.max_count, q.max_count, more_ok, "more members were allowed")
             out += d.out + _item(p.item, q.item, where)
         elif new.closed or new.patterns:
             why = "the group is closed" if new.closed else "another pattern may now match them"
             out.append(
-                _whole(
+                whole(
                     where,
                     "pattern",
                     "removed",
@@ -125,7 +124,7 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
             )
         else:
             why = "pattern removed: members it matched are now undeclared (warnings)"
-            out.append(_whole(where, "pattern", "removed", False, why))
+            out.append(whole(where, "pattern", "removed", False, why))
     last_kept = max((i for i, text in enumerate(after) if text in before), default=-1)
     removed_any = any(text not in after for text in before)
     for i, (text, q) in enumerate(after.items()):
@@ -140,13 +139,8 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
                 False,
                 "optional members added by pattern (undeclared ones that match must now fit it)",
             )
-        out.append(_whole(child(path, f"<{text}>"), "pattern", "added", *verdict))
+        out.append(whole(child_path(path, f"<{text}>"), "pattern", "added", *verdict))
     return out
-
-
-def _whole(where: str, element: Any, kind: Any, breaking: bool, message: str) -> SchemaChange:
-    """An element added or removed as a whole."""
-    return SchemaChange(where, element, kind, None, breaking, message)
 
 
 _Key = tuple[bool, str]  # (a pattern's members?, member name or pattern text)
@@ -154,8 +148,10 @@ _Key = tuple[bool, str]  # (a pattern's members?, member name or pattern text)
 
 def _named_axes(group: GroupSpec) -> dict[tuple[_Key, int], str]:
     """(member, axis) -> dim name, for the datasets a group declares."""
-    items: list[tuple[_Key, DatasetSpec]] = [((False, m.name or ""), m) for m in group.datasets]
-    items += [((True, p.pattern), p.item) for p in group.patterns if isinstance(p.item, DatasetSpec)]
+    items = [
+        ((p is not None, ds.name or "" if p is None else p.pattern), ds)
+        for p, ds in group.dataset_declarations()
+    ]
     return {(key, i): d.name for key, ds in items for i, d in enumerate(ds.shape or ()) if d.name is not None}
 
 
@@ -170,7 +166,7 @@ def _dims(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
         olds = {before.get(a) for a in axes}
         ties = len(axes) > 1 or any(key[0] for key, _ in axes)  # a pattern ties all its members
         if ties and (None in olds or len(olds) > 1):
-            where = ", ".join(f"{child(path, f'<{m}>' if pat else m)} axis {i}" for (pat, m), i in axes)
+            where = ", ".join(f"{child_path(path, f'<{m}>' if pat else m)} axis {i}" for (pat, m), i in axes)
             out.append(
                 SchemaChange(
                     path,

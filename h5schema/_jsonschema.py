@@ -307,9 +307,8 @@ def _scalar_dtype(kind: str) -> dict[str, Any]:
         encoding = "utf-8" if kind == "str" else "ascii"
         return _object({"kind": {"const": "string"}, "encoding": {"const": encoding}}, ["kind", "encoding"])
     if kind == "bool":
-        return {"const": NumericDType(name="bool").model_dump(mode="json")}
-    names = sorted(_FAMILY_MEMBERS["integer" if kind == "int" else "float"])
-    return _object({"kind": {"const": "numeric"}, "name": {"enum": names}}, ["kind", "name"])
+        return dtype_schema(NumericDType(name="bool"))
+    return dtype_schema(FamilyDType(family="integer" if kind == "int" else "float"))
 
 
 def dtype_schema(dt: DTypeSpec) -> dict[str, Any]:
@@ -376,7 +375,7 @@ def _group_unchecked(g: GroupSpec) -> list[str]:
     for p in g.patterns:
         if p.min_count or p.max_count is not None:
             out.append(f"member count: {p.describe()}")
-    datasets = [*g.datasets, *(p.item for p in g.patterns if isinstance(p.item, DatasetSpec))]
+    datasets = [ds for _, ds in g.dataset_declarations()]
     named = sorted({d.name for ds in datasets for d in ds.shape or () if d.name is not None})
     out += [f"named dim {name!r}: one length wherever it appears in the group" for name in named]
     if not g.closed:

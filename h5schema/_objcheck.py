@@ -16,15 +16,12 @@ from h5schema._codes import Code, Severity
 from h5schema._datachecks import check_data
 from h5schema._dtypes import DTypeSpec
 from h5schema._limits import Limits
+from h5schema._paths import attribute_path
 from h5schema._report import Violation
 from h5schema._shapes import DimSpec, describe_lengths, describe_shape
 from h5schema._spec import AttributeSpec, DatasetSpec
 
 __all__ = ["ObjectChecks"]
-
-
-def _attr_path(path: str, name: str) -> str:
-    return f"{path}@{name}" if path != "/" else f"/@{name}"
 
 
 class ObjectChecks:
@@ -215,14 +212,14 @@ class ObjectChecks:
                 if spec.required:
                     exp = spec.describe_type()
                     msg = f"required attribute is missing (expected {exp})"
-                    self.add(_attr_path(path, spec.name), Code.MISSING_ATTRIBUTE, msg, exp, None)
+                    self.add(attribute_path(path, spec.name), Code.MISSING_ATTRIBUTE, msg, exp, None)
                 continue
             problem = attribute_problem(spec, got, check_value=check_value)
             if problem is not None:
-                self.add(_attr_path(path, spec.name), *problem)
+                self.add(attribute_path(path, spec.name), *problem)
         for name in scan.extra:
             self.add(
-                _attr_path(path, name), Code.UNEXPECTED_ATTRIBUTE,
+                attribute_path(path, name), Code.UNEXPECTED_ATTRIBUTE,
                 "unexpected attribute: expected nothing here", None, name, warn=not closed,
             )  # fmt: skip
 

@@ -20,6 +20,7 @@ from h5schema._datachecks import batch_problem
 from h5schema._dtypes import DTypeSpec, StringDType, as_dtype, from_numpy, is_concrete, to_numpy
 from h5schema._errors import MaterializeError
 from h5schema._model import Dataset
+from h5schema._paths import attribute_path, child_path
 from h5schema._shapes import describe_lengths, describe_shape
 from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec
 from h5schema._spec_attribute import array_value
@@ -104,10 +105,6 @@ def _dataset_mapping(ds: Dataset) -> dict[str, Any]:
 # ---------------------------------------------------------------- planning
 
 
-def _child(path: str, name: str) -> str:
-    return f"/{name}" if path == "/" else f"{path}/{name}"
-
-
 def _fail(path: str, problem: str) -> MaterializeError:
     return MaterializeError(f"{path}: {problem}")
 
@@ -118,7 +115,7 @@ def plan_attrs(
     given = {k[1:]: v for k, v in values.items() if k.startswith("@")}
     out: dict[str, tuple[AttributeSpec, Any]] = {}
     for spec in specs:
-        apath = f"{path}@{spec.name}" if path != "/" else f"/@{spec.name}"
+        apath = attribute_path(path, spec.name)
         value = given.pop(spec.name, None)
         if value is None:
             value = spec.default
@@ -198,7 +195,7 @@ def plan_group(
         if given is None and not m.required:
             continue
         if isinstance(m, GroupSpec):
-            plan.members.append((name, plan_group(m, to_mapping(given), _child(path, name), casting)))
+            plan.members.append((name, plan_group(m, to_mapping(given), child_path(path, name), casting)))
         else:
             pending.append((name, m, given))
     for regex, pattern in spec.compiled_patterns():
@@ -210,7 +207,7 @@ def plan_group(
             given = members.pop(name)
             if isinstance(pattern.item, GroupSpec):
                 plan.members.append(
-                    (name, plan_group(pattern.item, to_mapping(given), _child(path, name), casting))
+                    (name, plan_group(pattern.item, to_mapping(given), child_path(path, name), casting))
                 )
             else:
                 pending.append((name, pattern.item, given))
@@ -225,7 +222,9 @@ def plan_group(
             if d.name is not None:
                 floors[d.name] = max(floors.get(d.name, 0), d.lower)
     for name, dspec, given in pending:
-        plan.members.append((name, plan_dataset(dspec, given, _child(path, name), scope, casting, floors)))
+        plan.members.append(
+            (name, plan_dataset(dspec, given, child_path(path, name), scope, casting, floors))
+        )
     return plan
 
 

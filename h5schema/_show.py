@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from h5schema._dtypes import DTypeSpec
+from h5schema._paths import child_path
 from h5schema._report import Report, Violation
 
 __all__ = ["render_tree"]
@@ -66,7 +67,7 @@ def _nodes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
         record["attributes"] = {n: _attribute_text(a) for n, a in node.get("attributes", {}).items()}
         out.append(record)
         members = sorted(node.get("members", {}).items(), reverse=True)
-        stack.extend((f"/{n}" if path == "/" else f"{path}/{n}", depth + 1, m) for n, m in members)
+        stack.extend((child_path(path, n), depth + 1, m) for n, m in members)
     return out
 
 

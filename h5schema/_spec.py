@@ -290,6 +290,12 @@ class GroupSpec(Spec):
     def datasets(self) -> tuple[DatasetSpec, ...]:
         return tuple(m for m in self.members if isinstance(m, DatasetSpec))
 
+    def dataset_declarations(self) -> list[tuple[PatternSpec | None, DatasetSpec]]:
+        """Every dataset the group declares: its named datasets (pattern None), then the
+        dataset items of its patterns."""
+        named: list[tuple[PatternSpec | None, DatasetSpec]] = [(None, m) for m in self.datasets]
+        return named + [(p, p.item) for p in self.patterns if isinstance(p.item, DatasetSpec)]
+
     def compiled_patterns(self) -> list[tuple[re.Pattern[str], PatternSpec]]:
         return [(_regex(p.pattern), p) for p in self.patterns]
 
@@ -302,8 +308,8 @@ def _regex(pattern: str) -> re.Pattern[str]:
 def _check_dims(group: GroupSpec) -> None:
     """Within one group, a named dim may be given only one fixed size and non-empty bounds."""
     seen: dict[str, tuple[int, int | None, str]] = {}
-    items = [(m.name or "?", m) for m in group.datasets] + [
-        (f"<{p.pattern}>", p.item) for p in group.patterns if isinstance(p.item, DatasetSpec)
+    items = [
+        (ds.name or "?" if p is None else f"<{p.pattern}>", ds) for p, ds in group.dataset_declarations()
     ]
     for ds_name, ds in items:
         for d in ds.shape or ():

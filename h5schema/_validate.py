@@ -20,6 +20,7 @@ from h5schema._codes import Code
 from h5schema._forked import ForkFailed, run_parts
 from h5schema._limits import Limits
 from h5schema._objcheck import ObjectChecks
+from h5schema._paths import child_path
 from h5schema._report import Report, Violation, unreadable_report
 from h5schema._spec import DatasetSpec, GroupSpec, SchemaSpec
 
@@ -89,10 +90,6 @@ _Pending = tuple[_h5.Handle, GroupSpec, str, int]  # an opened group, its spec, 
 PARALLEL_GROUPS = 64  # pattern-matched subgroups from which the walk is shared by forked copies
 
 
-def _child(path: str, name: str) -> str:
-    return f"/{name}" if path == "/" else f"{path}/{name}"
-
-
 class _Walker(ObjectChecks):
     """One walk of the groups of a file, from the root down."""
 
@@ -128,7 +125,7 @@ class _Walker(ObjectChecks):
             self.data_workers = 1  # no forking inside a share
             try:
                 for link in links[k * len(links) // n : (k + 1) * len(links) // n]:
-                    child = self.member(gid, link, spec, _child(path, link.name), {}, depth)
+                    child = self.member(gid, link, spec, child_path(path, link.name), {}, depth)
                     if child is not None:
                         self.drain(child)
             finally:
@@ -173,10 +170,10 @@ class _Walker(ObjectChecks):
                 if member.required:
                     code = Code.MISSING_GROUP if member.kind == "group" else Code.MISSING_DATASET
                     self.add(
-                        _child(path, name), code, f"required {member.kind} is missing", member.kind, None
+                        child_path(path, name), code, f"required {member.kind} is missing", member.kind, None
                     )
                 continue
-            child = self.member(gid, link, member, _child(path, name), scope, depth)
+            child = self.member(gid, link, member, child_path(path, name), scope, depth)
             if child is not None:
                 yield child
         for regex, pattern in spec.compiled_patterns():
@@ -186,7 +183,7 @@ class _Walker(ObjectChecks):
                 self.shared(gid, [found.pop(name) for name in matched], item, path, depth)
             else:
                 for name in matched:
-                    child = self.member(gid, found.pop(name), item, _child(path, name), scope, depth)
+                    child = self.member(gid, found.pop(name), item, child_path(path, name), scope, depth)
                     if child is not None:
                         yield child
             lo, hi = pattern.min_count, pattern.max_count
@@ -197,7 +194,7 @@ class _Walker(ObjectChecks):
                     pattern.describe(), len(matched),
                 )  # fmt: skip
         for name, link in found.items():
-            self.extra(gid, link, _child(path, name), spec.closed)
+            self.extra(gid, link, child_path(path, name), spec.closed)
 
     def extra(self, gid: _h5.Handle, link: _h5.Link, path: str, closed: bool) -> None:
         """A member the schema does not declare."""

@@ -51,12 +51,6 @@ def show(value: Any) -> str:
     return dump(value)
 
 
-def _family_members(f: FamilyDType) -> frozenset[str]:
-    if f.family in ("any", "text"):
-        return frozenset({f"<{f.family}>"})
-    return _FAMILY_MEMBERS[f.family]
-
-
 def dtype_widens(old: DTypeSpec | None, new: DTypeSpec | None) -> bool:
     """Whether every stored dtype ``old`` accepts is accepted by ``new`` (None: any dtype)."""
     if new is None:
@@ -67,10 +61,13 @@ def dtype_widens(old: DTypeSpec | None, new: DTypeSpec | None) -> bool:
         return True
     if isinstance(new, FamilyDType) and new.family == "any":
         return True
-    if isinstance(old, FamilyDType):
-        if not isinstance(new, FamilyDType) or new.family == "text" or old.family in ("any", "text"):
-            return isinstance(new, FamilyDType) and new.family == old.family == "text"
-        return _family_members(old) <= _family_members(new)
+    if isinstance(old, FamilyDType):  # any and text (not numeric families) widen only to themselves
+        return (
+            isinstance(new, FamilyDType)
+            and old.family in _FAMILY_MEMBERS
+            and new.family in _FAMILY_MEMBERS
+            and _FAMILY_MEMBERS[old.family] <= _FAMILY_MEMBERS[new.family]
+        )
     if isinstance(old, CompoundDType) and isinstance(new, CompoundDType):
         return len(old.fields) == len(new.fields) and all(
             a.name == b.name and dtype_widens(a.dtype, b.dtype)
@@ -82,8 +79,7 @@ def dtype_widens(old: DTypeSpec | None, new: DTypeSpec | None) -> bool:
 
 
 def _dim_widens(old: DimSpec, new: DimSpec) -> bool:
-    upper_ok = new.upper is None or (old.upper is not None and old.upper <= new.upper)
-    return old.lower >= new.lower and upper_ok
+    return old.lower >= new.lower and upper_implies((None, old.upper), (None, new.upper))
 
 
 def shape_widens(old: tuple[DimSpec, ...] | None, new: tuple[DimSpec, ...] | None) -> bool:

@@ -37,6 +37,7 @@ from h5schema._errors import MaterializeError, WriteError
 from h5schema._flush import FlushPolicy, FlushSchedule
 from h5schema._materialize import materialize, resolve, write_dataset, write_plan
 from h5schema._model import as_schema
+from h5schema._paths import child_path
 from h5schema._plan import attr_dtype, plan_attrs, plan_dataset, plan_group, to_mapping
 from h5schema._spec import DatasetSpec, GroupSpec
 from h5schema._validate import walk
@@ -59,7 +60,7 @@ class GroupWriter:
         return f"<GroupWriter {self.path}>"
 
     def _child_path(self, name: str) -> str:
-        return f"/{name}" if self.path == "/" else f"{self.path}/{name}"
+        return child_path(self.path, name)
 
     def _spec_of(self, name: str) -> GroupSpec | DatasetSpec:
         for m in self.spec.members:

@@ -25,6 +25,7 @@ from h5schema._h5._links import kind_of, links, object_key, open_member
 from h5schema._h5._read import attribute_names, dataset_info, read_attribute, scan_attributes
 from h5schema._h5._types import Handle, ObjectError
 from h5schema._jsonvalue import NoJSON, json_value
+from h5schema._paths import child_path
 
 __all__ = ["MAX_VALUE_ELEMENTS", "manifest"]
 
@@ -122,7 +123,7 @@ def _members(
         elif link.kind != "hard":
             members[link.name] = {"kind": "other"}
         else:
-            child = f"/{link.name}" if path == "/" else f"{path}/{link.name}"
+            child = child_path(path, link.name)
             try:
                 oid = open_member(gid, link.name)
             except ObjectError as exc:

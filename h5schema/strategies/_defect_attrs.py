@@ -11,10 +11,10 @@ import numpy as np
 
 from h5schema._codes import Code, Severity
 from h5schema._dtypes import StringDType
+from h5schema._paths import attribute_path
 from h5schema._spec import AttributeSpec
 from h5schema.strategies._attributes import _ITEM_TYPES, _attr_ok
 from h5schema.strategies._defects import Defect, _Node, _raw_attr
-from h5schema.strategies._values import _attr_path
 
 __all__: list[str] = []
 
@@ -128,7 +128,7 @@ def _attr_defects(h5py: ModuleType, f: Any, node: _Node) -> list[Defect]:
     spec = node.spec
     obj = f[node.path]
     for a in spec.attributes:
-        apath = _attr_path(node.path, a.name)
+        apath = attribute_path(node.path, a.name)
         if a.name not in node.attrs:
             continue
         if a.required:
@@ -174,7 +174,7 @@ def _attr_defects(h5py: ModuleType, f: Any, node: _Node) -> list[Defect]:
     extra = next(n for n in ("zz_extra", "zz_extra_1", "zz_extra_2") if n not in node.attrs)
     if extra not in declared:
         sev = Severity.ERROR if spec.closed else Severity.WARNING
-        apath = _attr_path(node.path, extra)
+        apath = attribute_path(node.path, extra)
         out.append(
             Defect(
                 Code.UNEXPECTED_ATTRIBUTE,

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from h5schema._codes import Code, Severity
+from h5schema._paths import child_path
 from h5schema._spec import DatasetSpec, GroupSpec
 from h5schema.strategies._defects import Defect, _h5py, _Node, _relength
-from h5schema.strategies._values import _child
 
 __all__: list[str] = []
 
@@ -58,7 +58,7 @@ def _group_defects(node: _Node) -> list[Defect]:
     for i, p in enumerate(spec.patterns):
         names = node.matched.get(i, [])
         if names and len(names) == p.min_count:
-            victim = _child(node.path, names[0])
+            victim = child_path(node.path, names[0])
             out.append(
                 Defect(Code.MEMBER_COUNT, node.path, Severity.ERROR, f"delete {victim}", _del_member(victim))
             )
@@ -68,7 +68,7 @@ def _group_defects(node: _Node) -> list[Defect]:
         if extra in node.links or extra in declared or any(r.fullmatch(extra) for r in regexes):
             continue
         sev = Severity.ERROR if spec.closed else Severity.WARNING
-        epath = _child(node.path, extra)
+        epath = child_path(node.path, extra)
         for kind in ("group", "dataset", "link"):
             out.append(
                 Defect(Code.UNEXPECTED_MEMBER, epath, sev, f"add {kind} {epath}", _add_member(epath, kind))

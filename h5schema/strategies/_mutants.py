@@ -14,12 +14,12 @@ from hypothesis.strategies import SearchStrategy
 
 from h5schema._codes import Code
 from h5schema._model import as_schema
+from h5schema._paths import child_path
 from h5schema._spec import DatasetSpec, GroupSpec
 from h5schema.strategies._defect_attrs import _attr_defects
 from h5schema.strategies._defect_datasets import _layout_defects
 from h5schema.strategies._defect_members import _group_defects
 from h5schema.strategies._defects import Defect, _h5py, _Node
-from h5schema.strategies._values import _child
 
 __all__ = ["defects", "mutants"]
 
@@ -85,7 +85,7 @@ def _walk(
         kind = found.pop(child_name)
         if kind != child_spec.kind:
             return
-        cpath = _child(path, child_name)
+        cpath = child_path(path, child_name)
         if isinstance(child_spec, GroupSpec):
             sub = _walk(h5py, f, child_spec, cpath, child_name, node)
             node.children.append(sub[0])

@@ -31,14 +31,6 @@ class _ValueOpts:
     max_side: int
 
 
-def _attr_path(path: str, name: str) -> str:
-    return f"/@{name}" if path == "/" else f"{path}@{name}"
-
-
-def _child(path: str, name: str) -> str:
-    return f"/{name}" if path == "/" else f"{path}/{name}"
-
-
 def _attr_mapping(draw: DrawFn, specs: Iterable[AttributeSpec], opts: _ValueOpts) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for a in specs:
