@@ -14,7 +14,7 @@ from h5schema._shapes import describe_lengths
 from h5schema._spec import AttributeSpec
 from h5schema._values import constraint_problems
 
-__all__ = ["attribute_problem", "needs_value"]
+__all__ = ["attribute_problem", "needs_value", "scalar_kind_ok"]
 
 _VALUE_KEYS = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length", "pattern", "choices")
 Problem = tuple[Code, str, Any, Any]  # code, message (without the path), expected, actual
@@ -56,7 +56,8 @@ def _short(value: Any) -> Any:
     return value
 
 
-def _scalar_kind_ok(kind: str, dtype: DTypeSpec) -> bool:
+def scalar_kind_ok(kind: str, dtype: DTypeSpec) -> bool:
+    """Whether a stored ``dtype`` holds values of an attribute kind (str, bytes, bool, int, float)."""
     if kind in ("str", "bytes"):
         return isinstance(dtype, StringDType) and dtype.encoding == ("utf-8" if kind == "str" else "ascii")
     if not isinstance(dtype, NumericDType):
@@ -70,7 +71,7 @@ def _type_ok(spec: AttributeSpec, dtype: DTypeSpec, shape: tuple[int, ...] | Non
     if shape is None:
         return False
     if spec.type == "list":
-        return len(shape) == 1 and _scalar_kind_ok(spec.item or "", dtype)
+        return len(shape) == 1 and scalar_kind_ok(spec.item or "", dtype)
     if spec.type == "array":
         if spec.dtype is not None and not spec.dtype.matches(dtype):
             return False
@@ -79,7 +80,7 @@ def _type_ok(spec: AttributeSpec, dtype: DTypeSpec, shape: tuple[int, ...] | Non
                 d.allows(n) for d, n in zip(spec.shape, shape, strict=True)
             )
         return True
-    return shape == () and _scalar_kind_ok(spec.type, dtype)
+    return shape == () and scalar_kind_ok(spec.type, dtype)
 
 
 def _describe(dtype: DTypeSpec, shape: tuple[int, ...] | None) -> str:

@@ -66,7 +66,7 @@ def validate_many(
     limits = limits or Limits()
     labels = [os.fspath(s) for s in sources]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(labels) or 1))
-    if workers == 1 or not isolate:
+    if not isolate:
         for label in labels:
             yield _validate_path(label, spec, check_data, isolate, limits)
         return

@@ -39,10 +39,12 @@ def _load(ref: str) -> SchemaSpec:
 
     try:
         return load_schema(ref)
-    except SchemaDefinitionError as exc:
-        _usage_error(f"bad schema: {exc}")
-    except SchemaLoadError as exc:
-        _usage_error(str(exc))
+    except (SchemaDefinitionError, SchemaLoadError) as exc:
+        _usage_error(_load_error(exc))
+
+
+def _load_error(exc: SchemaDefinitionError | SchemaLoadError) -> str:
+    return f"bad schema: {exc}" if isinstance(exc, SchemaDefinitionError) else str(exc)
 
 
 def _shipped(ref: str, limits: Limits) -> Shipment:
@@ -279,15 +281,19 @@ def show(file: str, schema_ref: str | None, no_data_checks: bool, fmt: str, time
         _usage_error(f"no such file: {file}")
     from h5schema._isolation import manifest_isolated, prestart
 
-    prestart(1, Limits().memory)
     limits = Limits(timeout=timeout)
-    if fmt == "json":
-        _show_manifest(file, limits)
+    prestart(1, limits.memory)
     schema = _shipped(schema_ref, limits) if schema_ref else None
     manifest = manifest_isolated(file, limits)
     if isinstance(manifest, str):
-        click.echo(f"{file}: {manifest}")
+        click.echo(
+            f"h5schema: error: {file}: {manifest}" if fmt == "json" else f"{file}: {manifest}",
+            err=fmt == "json",
+        )
         sys.exit(EXIT_INVALID)
+    if fmt == "json":
+        click.echo(_json_text(manifest))
+        sys.exit(EXIT_OK)
     report = None
     if schema is not None:
         (report,) = _reports([file], schema, not no_data_checks, 1, limits)
@@ -296,18 +302,6 @@ def show(file: str, schema_ref: str | None, no_data_checks: bool, fmt: str, time
     text = render_tree(manifest, report)
     click.echo(colored(text) if use_color(sys.stdout) else text)
     sys.exit(EXIT_OK if report is None or report.valid else EXIT_INVALID)
-
-
-def _show_manifest(file: str, limits: Limits) -> NoReturn:
-    """Print the manifest of ``file`` (exit 0), or why it cannot be read (exit 1)."""
-    from h5schema._isolation import manifest_isolated
-
-    found = manifest_isolated(file, limits)
-    if isinstance(found, str):
-        click.echo(f"h5schema: error: {file}: {found}", err=True)
-        sys.exit(EXIT_INVALID)
-    click.echo(_json_text(found))
-    sys.exit(EXIT_OK)
 
 
 def _json_text(document: Any) -> str:
@@ -341,18 +335,14 @@ def infer(file: str, output: str | None, name: str | None) -> None:
     from h5schema._isolation import infer_isolated
 
     stem = "".join(c if c.isalnum() else "_" for c in Path(file).stem)
-    spec = infer_isolated(file, name or (stem[:1].upper() + stem[1:] or "Inferred"), Limits())
-    if isinstance(spec, str):
-        click.echo(f"h5schema: error: {file}: {spec}", err=True)
-        sys.exit(EXIT_INVALID)
     suffix = Path(output).suffix if output is not None else ".yaml"
-    if suffix == ".py":
-        from h5schema._codegen import to_python
-
-        note = f"Inferred by `h5schema infer` from {Path(file).name}: loosen what may vary, add data checks."
-        text = to_python(spec, header=note)
-    else:
-        text = spec.to_json() if suffix == ".json" else spec.to_yaml()
+    form = {".py": "python", ".json": "json"}.get(suffix, "yaml")
+    note = f"Inferred by `h5schema infer` from {Path(file).name}: loosen what may vary, add data checks."
+    name = name or (stem[:1].upper() + stem[1:] or "Inferred")
+    ok, text = infer_isolated(file, name, Limits(), form, note)
+    if not ok:
+        click.echo(f"h5schema: error: {file}: {text}", err=True)
+        sys.exit(EXIT_INVALID)
     if output is None:
         click.echo(text.rstrip("\n"))
     else:
@@ -370,12 +360,8 @@ def check_schema(schema_refs: tuple[str, ...]) -> None:
     for ref in schema_refs:
         try:
             spec = load_schema(ref)
-        except SchemaDefinitionError as exc:
-            click.echo(f"h5schema: error: bad schema: {exc}", err=True)
-            ok = False
-            continue
-        except SchemaLoadError as exc:
-            click.echo(f"h5schema: error: {exc}", err=True)
+        except (SchemaDefinitionError, SchemaLoadError) as exc:
+            click.echo(f"h5schema: error: {_load_error(exc)}", err=True)
             ok = False
             continue
         groups, datasets, attributes = _count(spec.root)
@@ -420,6 +406,12 @@ def export(schema_ref: str, fmt: str) -> None:
         click.echo(spec.to_json() if fmt == "json" else spec.to_yaml().rstrip("\n"))
 
 
+_DIFF_STYLES = {
+    "  breaking  ": click.style("  breaking  ", fg="red", bold=True),
+    "  compatible": click.style("  compatible", fg="green"),
+}
+
+
 @cli.command("diff")
 @click.argument("old_ref", metavar="OLD_REF")
 @click.argument("new_ref", metavar="NEW_REF")
@@ -437,10 +429,7 @@ def diff_command(old_ref: str, new_ref: str, fmt: str) -> None:
         click.echo(result.to_json())
     else:
         text = str(result)
-        if use_color(sys.stdout):
-            text = text.replace("  breaking  ", click.style("  breaking  ", fg="red", bold=True))
-            text = text.replace("  compatible", click.style("  compatible", fg="green"))
-        click.echo(text)
+        click.echo(colored(text, _DIFF_STYLES) if use_color(sys.stdout) else text)
     sys.exit(EXIT_OK if result.compatible else EXIT_INVALID)
 
 

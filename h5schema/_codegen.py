@@ -27,7 +27,6 @@ from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
 
 __all__ = ["to_python"]
 
-_SCALARS = {"int": "int", "float": "float", "bool": "bool", "str": "str", "bytes": "bytes"}
 _PER_ITEM = ("gt", "ge", "lt", "le", "multiple_of", "pattern")
 
 
@@ -50,7 +49,7 @@ def to_python(spec: SchemaSpec, *, header: str | None = None) -> str:
         names = ", ".join(n for n, used in flags if used)
         imports.insert(0, f"from typing import {names}")
         imports.insert(1, "")
-    if gen.uses_field:
+    if gen.uses_annotated:  # only Annotated[..., Field(...)] needs Field
         imports.append("from pydantic import Field")
     lines = [*top, *imports, "", "import h5schema as h5s", "", "", ""]
     return "\n".join(lines) + "\n\n\n".join(gen.classes) + "\n"
@@ -163,7 +162,7 @@ class _Gen:
     def __init__(self) -> None:
         self.classes: list[str] = []
         self.taken: set[str] = set()
-        self.uses_literal = self.uses_annotated = self.uses_field = False
+        self.uses_literal = self.uses_annotated = False
 
     def class_name(self, base: str) -> str:
         name, i = base, 2
@@ -177,15 +176,14 @@ class _Gen:
     def annotation(self, a: AttributeSpec) -> str:
         if a.type == "array":
             return "np.ndarray"
-        kind = a.scalar_kind
-        item = _SCALARS[kind]
+        item = a.scalar_kind  # int, float, bool, str and bytes are spelled as Python spells them
         if a.choices is not None:
             self.uses_literal = True
             item = f"Literal[{', '.join(_value(c) for c in a.choices)}]"
         if a.type == "list":
             per_item = [f"{k}={_value(getattr(a, k))}" for k in _PER_ITEM if getattr(a, k) is not None]
             if per_item:
-                self.uses_annotated = self.uses_field = True
+                self.uses_annotated = True
                 item = f"Annotated[{item}, Field({', '.join(per_item)})]"
             return f"list[{item}]"
         return item

@@ -53,8 +53,9 @@ _STYLES = {
 }
 
 
-def colored(text: str) -> str:
-    for plain, styled in _STYLES.items():
+def colored(text: str, styles: dict[str, str] = _STYLES) -> str:
+    """``text`` with each phrase of ``styles`` (a report's, by default) in its terminal colours."""
+    for plain, styled in styles.items():
         text = text.replace(plain, styled)
     return text
 

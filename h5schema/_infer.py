@@ -12,47 +12,40 @@ from __future__ import annotations
 from typing import Any
 
 from h5schema import _h5
-from h5schema._dtypes import NumericDType, StringDType
+from h5schema._attrcheck import scalar_kind_ok
+from h5schema._dtypes import StringDType
 from h5schema._shapes import DimSpec
 from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
 
 __all__ = ["infer"]
 
-_INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
-_FLOATS = ("float16", "float32", "float64", "longdouble")
+_KINDS = ("str", "bytes", "bool", "int", "float")
 
 
 def _attribute(name: str, got: _h5.AttrRead) -> AttributeSpec | None:
     dt, shape = got.dtype, got.shape
     if dt is None or shape is None or got.error is not None:
         return None  # unreadable, or an empty dataspace: nothing to declare
-    if shape == ():
-        if isinstance(dt, StringDType):
-            return AttributeSpec(name=name, type="str" if dt.encoding == "utf-8" else "bytes")
-        if isinstance(dt, NumericDType) and dt.name == "bool":
-            return AttributeSpec(name=name, type="bool")
-        if isinstance(dt, NumericDType) and dt.name in _INTS:
-            return AttributeSpec(name=name, type="int")
-        if isinstance(dt, NumericDType) and dt.name in _FLOATS:
-            return AttributeSpec(name=name, type="float")
+    kind = next((k for k in _KINDS if scalar_kind_ok(k, dt)), None)  # as validation will see it
+    if shape == () and kind is not None:
+        return AttributeSpec(name=name, type=kind)
     if isinstance(dt, StringDType):  # text arrays are declared as lists, which are 1-d
-        item = "str" if dt.encoding == "utf-8" else "bytes"
-        return AttributeSpec(name=name, type="list", item=item) if len(shape) == 1 else None
+        return AttributeSpec(name=name, type="list", item=kind) if len(shape) == 1 else None
     return AttributeSpec(name=name, type="array", dtype=dt, shape=tuple(DimSpec(size=n) for n in shape))
 
 
-def _attributes(oid: _h5.Handle, max_bytes: int) -> tuple[AttributeSpec, ...]:
+def _attributes(oid: _h5.Handle) -> tuple[AttributeSpec, ...]:
     names = _h5.attribute_names(oid)
-    scan = _h5.scan_attributes(oid, [(n, False) for n in names], max_bytes)
+    scan = _h5.scan_attributes(oid, [(n, False) for n in names])  # types only, no values
     found = (_attribute(n, scan.found[n]) for n in names if n in scan.found)
     return tuple(a for a in found if a is not None)
 
 
-def _dataset(name: str, dsid: _h5.Handle, max_bytes: int) -> tuple[DatasetSpec, list[int | None]]:
+def _dataset(name: str, dsid: _h5.Handle) -> tuple[DatasetSpec, list[int | None]]:
     """The declaration, and the dataset's resizable lengths (for naming shared dims)."""
     info = _h5.dataset_info(dsid)
     shape = info.shape
-    spec: dict[str, Any] = {"name": name, "dtype": info.dtype, "attributes": _attributes(dsid, max_bytes)}
+    spec: dict[str, Any] = {"name": name, "dtype": info.dtype, "attributes": _attributes(dsid)}
     growing: list[int | None] = []
     if shape is not None:
         maxshape = info.maxshape or shape
@@ -95,27 +88,27 @@ def _named(datasets: list[tuple[DatasetSpec, list[int | None]]]) -> list[Dataset
     return out
 
 
-def _group(gid: _h5.Handle, name: str | None, depth: int, max_members: int, max_bytes: int) -> GroupSpec:
+def _group(gid: _h5.Handle, name: str | None, depth: int, max_members: int) -> GroupSpec:
     members: list[GroupSpec] = []
     datasets: list[tuple[DatasetSpec, list[int | None]]] = []
     links = _h5.links(gid, max_members)
-    for link in sorted(links[:max_members], key=lambda lk: lk.name):
+    for link in links[:max_members]:
         if link.kind != "hard":
             continue  # links cannot be declared: they stay undeclared members
         try:
             oid = _h5.open_member(gid, link.name)
             kind = _h5.kind_of(oid)
             if kind == "group" and depth < 64:
-                members.append(_group(oid, link.name, depth + 1, max_members, max_bytes))
+                members.append(_group(oid, link.name, depth + 1, max_members))
             elif kind == "dataset":
-                datasets.append(_dataset(link.name, oid, max_bytes))
+                datasets.append(_dataset(link.name, oid))
         except _h5.ObjectError:
             continue  # unreadable: left out, validation will report it
     every: list[GroupSpec | DatasetSpec] = [*members, *_named(datasets)]
-    every.sort(key=lambda m: m.name or "")
-    return GroupSpec(name=name, attributes=_attributes(gid, max_bytes), members=tuple(every))
+    every.sort(key=lambda m: m.name or "")  # members in name order
+    return GroupSpec(name=name, attributes=_attributes(gid), members=tuple(every))
 
 
-def infer(root: _h5.Handle, name: str, max_members: int, max_bytes: int) -> SchemaSpec:
+def infer(root: _h5.Handle, name: str, max_members: int) -> SchemaSpec:
     """The schema of the file under ``root``, named ``name``."""
-    return SchemaSpec(name=name, root=_group(root, None, 0, max_members, max_bytes))
+    return SchemaSpec(name=name, root=_group(root, None, 0, max_members))

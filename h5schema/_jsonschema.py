@@ -302,7 +302,7 @@ def _real_elements(dt: DTypeSpec | None) -> bool:
 
 
 def _scalar_dtype(kind: str) -> dict[str, Any]:
-    """The stored dtypes an attribute type accepts (h5schema._attrcheck._scalar_kind_ok)."""
+    """The stored dtypes an attribute type accepts (h5schema._attrcheck.scalar_kind_ok)."""
     if kind in ("str", "bytes"):
         encoding = "utf-8" if kind == "str" else "ascii"
         return _object({"kind": {"const": "string"}, "encoding": {"const": encoding}}, ["kind", "encoding"])

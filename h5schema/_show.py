@@ -15,6 +15,8 @@ from pydantic import TypeAdapter
 from h5schema._dtypes import DTypeSpec
 from h5schema._paths import child_path
 from h5schema._report import Report, Violation
+from h5schema._shapes import describe_lengths
+from h5schema._spec_base import unlatin1
 
 __all__ = ["render_tree"]
 
@@ -25,11 +27,6 @@ _PREVIEW_ELEMENTS = 64  # larger values are shown by their type only
 
 def _dtype_text(doc: dict[str, Any]) -> str:
     return _DTYPE.validate_python(doc).describe()
-
-
-def _bytes_back(value: Any) -> Any:
-    """ASCII strings travel in the manifest as latin-1 text: bytes again, for their repr."""
-    return [_bytes_back(v) for v in value] if isinstance(value, list) else value.encode("latin-1")
 
 
 def _attribute_text(record: dict[str, Any]) -> str:
@@ -45,7 +42,7 @@ def _attribute_text(record: dict[str, Any]) -> str:
     if "text" in record:  # a value with no JSON form (NaN, a reference), as the reader printed it
         return f"{_cut(record['text'])} ({kind})"
     ascii_text = dtype.get("kind") == "string" and dtype.get("encoding") == "ascii"
-    value = _bytes_back(record["value"]) if ascii_text else record["value"]
+    value = unlatin1(record["value"]) if ascii_text else record["value"]  # bytes again, for their repr
     text = np.array2string(np.array(value), threshold=8, max_line_width=10_000) if shape else repr(value)
     return f"{_cut(text)} ({kind})"
 
@@ -72,10 +69,7 @@ def _nodes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _lengths(values: Sequence[int | None] | None) -> str:
-    if values is None:
-        return "none"
-    inner = ", ".join("None" if v is None else str(v) for v in values)
-    return f"({inner},)" if len(values) == 1 else f"({inner})"
+    return "none" if values is None else describe_lengths(tuple(values))
 
 
 def _describe(node: dict[str, Any]) -> str:
@@ -121,11 +115,12 @@ def render_tree(manifest: dict[str, Any], report: Report | None = None) -> str:
         known = {n["path"] for n in nodes}
         for v in report:
             by_node.setdefault(_owner(v.path, known), []).append(v)
+    reported = set() if report is None else {v.path for v in report}
     lines = []
     for node in nodes:
         pad = "  " * node["depth"]
         found = by_node.get(node["path"], [])
-        mark = "" if report is None or found or node["path"] in _reported_paths(report) else "  [ok]"
+        mark = "" if report is None or found or node["path"] in reported else "  [ok]"
         lines.append(f"{pad}{_describe(node)}{mark}")
         for name, value in node.get("attributes", {}).items():
             lines.append(f"{pad}  @{name} = {value}")
@@ -133,7 +128,3 @@ def render_tree(manifest: dict[str, Any], report: Report | None = None) -> str:
     if report is not None:
         lines.append(report.summary())
     return "\n".join(lines)
-
-
-def _reported_paths(report: Report) -> set[str]:
-    return {v.path for v in report}

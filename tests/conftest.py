@@ -10,9 +10,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from tests.fuzz.corpus import SeedFile
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("dev", max_examples=40, **_COMMON)
@@ -57,6 +61,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     stop_all()
     shutil.rmtree(_RUNTIME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[SeedFile]:
+    """The fuzz harness's seed files (tests/fuzz/corpus.py), written once per session."""
+    from tests.fuzz.corpus import build
+
+    return build(tmp_path_factory.mktemp("seeds"))
 
 
 @pytest.fixture

@@ -5,11 +5,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import h5py
 import numpy as np
 
 import h5schema as h5s
+
+if TYPE_CHECKING:
+    from tests.fuzz.corpus import SeedFile
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH_REF = f"{ROOT / 'schemas' / 'speech_features.py'}:SpeechFeatures"
@@ -42,6 +46,16 @@ def write_tutorial(path: Path, mutate: Callable[[h5py.File], None] | None = None
         if mutate is not None:
             mutate(hdf)
     return path
+
+
+def mutant_file(seeds: list[SeedFile], number: int, tmp_path: Path) -> tuple[Path, type[h5s.File]]:
+    """Fuzz mutant ``number`` written to ``tmp_path``, and the schema of its seed."""
+    from tests.fuzz.run import make_mutant
+
+    seed_file, mutant = make_mutant(seeds, number)
+    path = tmp_path / f"mutant-{number}.h5"
+    path.write_bytes(mutant.data)
+    return path, seed_file.seed.schema
 
 
 def recreate(f: h5py.File, name: str, **kwargs: object) -> None:

@@ -13,11 +13,6 @@ from tests.fuzz import corpus, run
 from tests.fuzz.mutate import MUTATORS, SIGNATURES, Hints, mutant, mutate, signature_offsets
 
 
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[corpus.SeedFile]:
-    return corpus.build(tmp_path_factory.mktemp("seeds"))
-
-
 def _data(size: int = 4096) -> bytes:
     """Bytes with no zero byte, so that every mutator visibly changes them."""
     rng = random.Random(size)

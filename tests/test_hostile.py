@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 import h5schema as h5s
-from tests.fuzz.corpus import SeedFile, build
-from tests.fuzz.run import make_mutant
+from tests.fuzz.corpus import SeedFile
+from tests.helpers import mutant_file
 
 SECRET = b"TOP-SECRET-BYTES"
 QUICK = h5s.Limits(timeout=20)
@@ -267,18 +267,6 @@ def test_cycles_and_aliases_are_walked_once(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- crashes, hangs, memory
-
-
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[SeedFile]:
-    return build(tmp_path_factory.mktemp("seeds"))
-
-
-def mutant_file(seeds: list[SeedFile], number: int, tmp_path: Path) -> tuple[Path, type[h5s.File]]:
-    seed_file, mutant = make_mutant(seeds, number)
-    path = tmp_path / f"mutant-{number}.h5"
-    path.write_bytes(mutant.data)
-    return path, seed_file.seed.schema
 
 
 def test_a_file_that_crashes_the_library_gives_a_report(seeds: list[SeedFile], tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from tests.test_cli import run
 def inferred(path: Path) -> h5s.SchemaSpec:
     f = _h5.open_read(path)
     try:
-        return infer(_h5.root_of(f), "Inferred", 1_000_000, 1 << 26)
+        return infer(_h5.root_of(f), "Inferred", 1_000_000)
     finally:
         f.close()
 

@@ -20,9 +20,8 @@ import pytest
 
 import h5schema as h5s
 from h5schema._isolation import _control, _pool, _rendezvous
-from tests.fuzz.corpus import SeedFile, build
-from tests.fuzz.run import make_mutant
-from tests.helpers import SPEECH_REF, write_tutorial
+from tests.fuzz.corpus import SeedFile
+from tests.helpers import SPEECH_REF, mutant_file, write_tutorial
 from tests.service import forked, h5schema_cmd, runtime, service
 
 __all__ = ["runtime", "service"]  # fixtures, used by name
@@ -85,25 +84,18 @@ def test_library_calls_use_the_service(service: Path, files: list[Path]) -> None
     assert forked() >= before + 1
 
 
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[SeedFile]:
-    return build(tmp_path_factory.mktemp("seeds"))
-
-
 def test_a_served_reader_that_crashes_is_reported_with_its_signal(
     service: Path, seeds: list[SeedFile], tmp_path: Path
 ) -> None:
     """Fuzz mutant 1477 segfaults libhdf5: the service reaps the reader and names the signal."""
-    seed_file, mutant = make_mutant(seeds, 1477)
-    path = tmp_path / "crash.h5"
-    path.write_bytes(mutant.data)
+    path, schema = mutant_file(seeds, 1477, tmp_path)
     before = forked()
-    report = h5s.validate(path, seed_file.seed.schema, limits=h5s.Limits(timeout=20))
+    report = h5s.validate(path, schema, limits=h5s.Limits(timeout=20))
     assert report.codes() == ["file_unreadable"]
     assert "crashed the HDF5 library (SIGSEGV)" in report.violations[0].message
     assert forked() == before + 1
-    (tmp_path / "seed.h5").write_bytes(seed_file.data)
-    assert h5s.validate(tmp_path / "seed.h5", seed_file.seed.schema).valid  # a fresh reader
+    (tmp_path / "seed.h5").write_bytes(seeds[1477 % len(seeds)].data)
+    assert h5s.validate(tmp_path / "seed.h5", schema).valid  # a fresh reader
     assert forked() == before + 2
 
 
@@ -111,11 +103,9 @@ def test_a_served_reader_is_stopped_at_the_time_limit(
     service: Path, seeds: list[SeedFile], tmp_path: Path
 ) -> None:
     """Fuzz mutant 110 loops inside libhdf5: the caller kills the served reader at its limit."""
-    seed_file, mutant = make_mutant(seeds, 110)
-    path = tmp_path / "hang.h5"
-    path.write_bytes(mutant.data)
+    path, schema = mutant_file(seeds, 110, tmp_path)
     start = time.monotonic()
-    report = h5s.validate(path, seed_file.seed.schema, limits=h5s.Limits(timeout=2))
+    report = h5s.validate(path, schema, limits=h5s.Limits(timeout=2))
     assert time.monotonic() - start < 15
     assert report.codes() == ["file_unreadable"]
     assert "timed out after 2 s" in report.violations[0].message

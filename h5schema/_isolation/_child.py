@@ -146,13 +146,22 @@ def _describe(msg: dict[str, Any]) -> dict[str, Any]:
             if msg["op"] == "infer":
                 from h5schema._infer import infer
 
-                spec = infer(root, msg["name"], limits.max_members, limits.max_attribute_bytes)
-                return {"schema": spec.to_json(indent=None)}
+                spec = infer(root, msg["name"], limits.max_members)
+                return {"text": _as_text(spec, msg["form"], msg["header"])}
             return {"manifest": _h5.manifest(root, limits.max_members, limits.max_attribute_bytes)}
         finally:
             f.close()
 
     return _attempt(limits, read)
+
+
+def _as_text(spec: Any, form: str, header: str) -> str:
+    """An inferred schema written out here, where pydantic is loaded anyway (not in the caller)."""
+    if form == "python":
+        from h5schema._codegen import to_python
+
+        return to_python(spec, header=header)
+    return str(spec.to_json() if form == "json" else spec.to_yaml())
 
 
 def warm_up() -> None:

@@ -26,8 +26,6 @@ if TYPE_CHECKING:  # not imported at run time: the command line never loads pyda
     import socket
     import subprocess
 
-    from h5schema._spec import SchemaSpec
-
 __all__ = [
     "infer_isolated",
     "load_reference",
@@ -333,18 +331,20 @@ def run_many(
         yield from threads.map(one, labels)
 
 
-def infer_isolated(label: str, name: str, limits: Limits) -> SchemaSpec | str:
-    """The schema inferred from the file at ``label`` in a child process, or why it cannot be read."""
-    from h5schema._spec import SchemaSpec
-
-    message = {"op": "infer", "name": name, "path": os.path.abspath(label), "limits": _limits_doc(limits)}
+def infer_isolated(label: str, name: str, limits: Limits, form: str, header: str = "") -> tuple[bool, str]:
+    """The schema inferred from the file at ``label`` in a reader, written there as ``form``
+    (yaml, json, or python classes under ``header``): (True, text), or (False, why not)."""
+    message = {
+        "op": "infer", "name": name, "form": form, "header": header,
+        "path": os.path.abspath(label), "limits": _limits_doc(limits),
+    }  # fmt: skip
     try:
         reply = _request(message, limits)
     except _Failed as exc:
-        return str(exc)
-    if "schema" not in reply:
-        return str(reply.get("unreadable", "cannot be read"))
-    return SchemaSpec.from_json(reply["schema"])
+        return False, str(exc)
+    if "text" not in reply:
+        return False, str(reply.get("unreadable", "cannot be read"))
+    return True, str(reply["text"])
 
 
 def _memory_words(limits: Limits) -> str:
