@@ -1,5 +1,5 @@
 """``python -m h5schema`` runs the command line."""
 
-from h5schema._entry import main
+from h5schema._cli import main
 
 main()

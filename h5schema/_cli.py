@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from h5schema._cli_server import server
 from h5schema._errors import SchemaDefinitionError, SchemaLoadError
 from h5schema._formats import FORMATS, colored, passed, render, use_color
 from h5schema._limits import Limits, parse_bytes
@@ -98,9 +97,6 @@ def _plural(n: int, word: str) -> str:
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 def cli(debug: bool) -> None:
     """Validate HDF5 files against declared schemas."""
-
-
-cli.add_command(server)
 
 
 DEFAULT_GLOBS = ("*.h5", "*.hdf5", "*.nc")

@@ -37,6 +37,9 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+_CODES = {c.value: c for c in Code}
+
+
 @dataclass(frozen=True, slots=True)
 class Violation:
     """One way in which a file breaks its schema.
@@ -62,6 +65,23 @@ class Violation:
             "expected": jsonable(self.expected),
             "actual": jsonable(self.actual),
         }
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Violation:
+        """The violation that :meth:`to_dict` gave ``doc``.
+
+        >>> v = Violation("/x", Code.DTYPE_MISMATCH, "m", "int32", "float64")
+        >>> Violation.from_dict(v.to_dict()) == v
+        True
+        """
+        return cls(
+            path=doc["path"],
+            code=_CODES[doc["code"]],
+            message=doc["message"],
+            expected=doc.get("expected"),
+            actual=doc.get("actual"),
+            severity=Severity(doc.get("severity", Severity.ERROR)),
+        )
 
     def __str__(self) -> str:
         return f"[{self.severity.value}] {self.code.value}: {self.message}"
@@ -138,6 +158,17 @@ class Report:
             "valid": self.valid,
             "violations": [v.to_dict() for v in self.violations],
         }
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Report:
+        """The report that :meth:`to_dict` gave ``doc`` (``valid`` is derived, not read).
+
+        >>> r = Report("a.h5", "S", (Violation("/", Code.MISSING_GROUP, "m"),))
+        >>> Report.from_dict(r.to_dict()) == r
+        True
+        """
+        violations = tuple(Violation.from_dict(v) for v in doc.get("violations", ()))
+        return cls(file=doc["file"], schema=doc["schema"], violations=violations)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)

@@ -55,11 +55,6 @@ def open_read(path: str | os.PathLike[str]) -> h5py.File:
         raise Unreadable(_explain_open_error(p, exc)) from None
 
 
-def in_memory(name: str) -> h5py.File:
-    """A new, empty file that lives in memory only and is gone when closed."""
-    return h5py.File(name, "w", driver="core", backing_store=False)
-
-
 def root_of(source: h5py.File | h5py.Group) -> Handle:
     return source.id if isinstance(source, h5py.Group) else source["/"].id
 

@@ -4,27 +4,21 @@ HDF5 can crash (SIGSEGV), loop forever or allocate gigabytes on a corrupt file, 
 timeout can stop it: h5py holds the GIL inside the C library. So the walk of a file named by path
 runs in a child process with a wall-clock and an address-space limit, no core dumps and no HDF5
 filter plugins. Children are reused from file to file and restarted after any failure; the parent
-turns a signal, a timeout or a memory kill into a ``file_unreadable`` report. When the user runs
-the reader service (``h5schema server start``), readers are forked from it, already warm, instead
-of being started here.
+turns a signal, a timeout or a memory kill into a ``file_unreadable`` report.
 """
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (see _rendezvous)
-if TYPE_CHECKING:
-    from typing import Any
-
-    from h5schema._isolation._pool import (
-        infer_isolated,
-        load_reference,
-        manifest_isolated,
-        prestart,
-        run_isolated,
-        run_many,
-        shutdown,
-    )
-    from h5schema._isolation._shipment import Shipment, by_value
+from h5schema._isolation._pool import (
+    infer_isolated,
+    load_reference,
+    manifest_isolated,
+    prestart,
+    run_isolated,
+    run_many,
+    shutdown,
+)
+from h5schema._isolation._shipment import Shipment, by_value
 
 __all__ = [
     "Shipment",
@@ -37,14 +31,3 @@ __all__ = [
     "run_many",
     "shutdown",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # Imported on first use: the ``h5schema`` script reaches ``_rendezvous`` and ``_relay``
-    # through this package without paying for the pool.
-    if name not in __all__:
-        raise AttributeError(f"module 'h5schema._isolation' has no attribute {name!r}")
-    import importlib
-
-    module = "_shipment" if name in ("Shipment", "by_value") else "_pool"
-    return getattr(importlib.import_module(f"h5schema._isolation.{module}"), name)

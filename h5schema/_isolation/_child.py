@@ -1,31 +1,54 @@
-"""The child side: harden the process, then validate one file per request until stdin closes.
+"""The child side: harden the process, then answer one request at a time until stdin closes.
 
 Started as ``python -P -c "from h5schema._isolation._child import main; main()" MEMORY``. The
 protocol runs on the original stdout, which is moved aside first so that anything the libraries
-print goes to stderr instead of into a message. A reader forked by the reader service
-(``_server``) runs :func:`serve` on its connection instead.
+print goes to stderr instead of into a message.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
 import math
 import os
 import pickle
+import resource
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any
 
-from h5schema._isolation._protocol import ChildGone, receive, send
+from h5schema import _h5
+from h5schema._codegen import to_python
+from h5schema._infer import infer
+from h5schema._isolation._protocol import (
+    Answer,
+    ChildGone,
+    Describe,
+    Described,
+    Failed,
+    Load,
+    Loaded,
+    NeedSchema,
+    Ready,
+    SchemaPayload,
+    SchemaRefused,
+    Validate,
+    Validated,
+    receive,
+    send,
+)
+from h5schema._limits import Limits
+from h5schema._loader import load_schema
+from h5schema._spec import SchemaSpec
+from h5schema._validate import walk_path
 
 __all__ = ["harden", "main", "serve"]
 
+_CACHED_SCHEMAS = 32
+
 
 def harden(memory: int) -> None:
-    import resource
-
+    """No core dumps, an address-space limit of ``memory`` bytes (0: none), and signals left
+    to the parent: SIGINT ignored, SIGALRM (the backstop alarm) fatal, GIL or not."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if memory > 0:
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -34,8 +57,8 @@ def harden(memory: int) -> None:
     # No PR_SET_PDEATHSIG: it fires when the spawning *thread* exits, and the pool spawns from
     # worker threads. A parent that dies closes our stdin (we exit at the next read), and the
     # per-request alarm below ends a child stuck inside the library.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the backstop alarm kills, GIL or not
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
 def main() -> None:
@@ -46,47 +69,50 @@ def main() -> None:
     serve(0, out)
 
 
+class _Reader:
+    """The schemas this reader has been sent, by key, and the answer to each request."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, SchemaSpec] = {}
+
+    def answer(self, request: Validate | Load | Describe) -> Answer:
+        if isinstance(request, Describe):
+            return _attempt(request.limits, lambda: _describe(request))
+        if request.schema is not None:
+            try:
+                self._store(request.schema_key, request.schema)
+            except _BadReference as exc:
+                return SchemaRefused(reason=str(exc))
+            except Exception as exc:  # a schema document that does not read back: a bug of ours
+                return Failed(kind="error", detail=f"the schema did not reach the reader: {exc}")
+        spec = self.specs.get(request.schema_key)
+        if spec is None:  # forgotten: the parent sends it again
+            return NeedSchema(schema_key=request.schema_key)
+        if isinstance(request, Load):
+            return Loaded(name=spec.name)
+        return _attempt(request.limits, lambda: _validate(request, spec))
+
+    def _store(self, key: str, payload: SchemaPayload) -> None:
+        if len(self.specs) >= _CACHED_SCHEMAS:
+            self.specs.clear()
+        if payload.pickled is not None:  # pickled by our parent, or a reference to load here
+            self.specs[key] = pickle.loads(base64.b64decode(payload.pickled))
+        else:
+            self.specs[key] = _load(payload.ref or "")
+
+
 def serve(rx: int, tx: int) -> None:
     """Answer requests from ``rx`` on ``tx`` until the other end closes or a request fails."""
-    import h5schema._validate  # noqa: F401  numpy and h5py load before "ready", not with the first file
-    from h5schema._limits import Limits
-
-    send(tx, {"ready": os.getpid()})
-    specs: dict[str, Any] = {}
+    send(tx, Ready(pid=os.getpid()))
+    reader = _Reader()
     while True:
         try:
-            msg: dict[str, Any] = receive(rx)
+            request = receive(rx)
         except ChildGone:
             return
-        if msg.get("op") in ("infer", "manifest"):
-            described = _describe(msg)
-            send(tx, described)
-            if "failure" in described:
-                return
-            continue
-        key = msg["schema_key"]
-        try:
-            if "schema" in msg or "schema_ref" in msg:
-                if len(specs) >= 32:
-                    specs.clear()
-                shipped = msg.get("schema")  # pickled by our parent, or a reference to load here
-                specs[key] = pickle.loads(base64.b64decode(shipped)) if shipped else _load(msg["schema_ref"])
-            elif key not in specs:  # forgotten: the parent sends it again
-                send(tx, {"need_schema": key})
-                continue
-            limits = Limits(**msg.get("limits", {}))
-        except _BadReference as exc:
-            send(tx, {"schema_error": str(exc)})
-            continue
-        except Exception as exc:  # a schema document that does not read back: a bug of ours
-            send(tx, {"failure": "error", "detail": f"the schema did not reach the reader: {exc}"})
-            return
-        if msg.get("op") == "load":
-            send(tx, {"loaded": specs[key].name})
-            continue
-        reply = _attempt(limits, functools.partial(_validate, msg, specs[key], limits))
+        reply = reader.answer(request)
         send(tx, reply)
-        if "failure" in reply:
+        if isinstance(reply, Failed):
             return
 
 
@@ -94,101 +120,56 @@ class _BadReference(Exception):
     """The schema reference does not load here; the parent loads it itself to say why."""
 
 
-def _load(ref: str) -> Any:
+def _load(ref: str) -> SchemaSpec:
     """The schema ``ref`` names, loaded in this reader (the command line sends references, so
-    that pydantic and the user's module load here, not in the parent as well)."""
-    from h5schema._loader import load_schema
-
+    that the user's module loads here, where the files are read)."""
     try:
         return load_schema(ref)
     except Exception as exc:  # any failure: the parent's own load gives the real message
         raise _BadReference(f"{type(exc).__name__}: {exc}") from None
 
 
-def _validate(msg: dict[str, Any], spec: Any, limits: Any) -> dict[str, Any]:
-    from h5schema._validate import walk_path
-
+def _validate(request: Validate, spec: SchemaSpec) -> Validated:
     report = walk_path(
-        msg["path"], spec, check_data=msg["check_data"], limits=limits, label=msg["label"],
-        data_workers=msg.get("data_workers", 1),
+        request.path, spec, check_data=request.check_data, limits=request.limits, label=request.label,
+        data_workers=request.data_workers,
     )  # fmt: skip
-    return {"report": report.to_dict()}
+    return Validated(report=report.to_dict())
 
 
-def _attempt(limits: Any, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _attempt(limits: Limits, work: Callable[[], Answer]) -> Answer:
     """A request's answer: ``work()`` under the backstop alarm, a failure being an answer too."""
     if limits.timeout is not None:  # a backstop: the parent normally kills first
         signal.alarm(math.ceil(limits.timeout) + 5)
     try:
         return work()
     except MemoryError:
-        return {"failure": "memory"}
+        return Failed(kind="memory")
     except Exception as exc:  # a bug of ours: still an answer, and a fresh reader next time
-        return {"failure": "error", "detail": f"{type(exc).__name__}: {exc}"}
+        return Failed(kind="error", detail=f"{type(exc).__name__}: {exc}")
     finally:
         signal.alarm(0)
 
 
-def _describe(msg: dict[str, Any]) -> dict[str, Any]:
+def _describe(request: Describe) -> Described:
     """The file's manifest (``h5schema show``) or its inferred schema, or why it cannot be read."""
-    from h5schema import _h5
-    from h5schema._limits import Limits
-
-    limits = Limits(**msg["limits"])
-
-    def read() -> dict[str, Any]:
-        try:
-            f = _h5.open_read(msg["path"])
-        except _h5.Unreadable as exc:
-            return {"unreadable": str(exc)}
-        try:
-            root = _h5.root_of(f)
-            if msg["op"] == "infer":
-                from h5schema._infer import infer
-
-                spec = infer(root, msg["name"], limits.max_members)
-                return {"text": _as_text(spec, msg["form"], msg["header"])}
-            return {"manifest": _h5.manifest(root, limits.max_members, limits.max_attribute_bytes)}
-        finally:
-            f.close()
-
-    return _attempt(limits, read)
-
-
-def _as_text(spec: Any, form: str, header: str) -> str:
-    """An inferred schema written out here, where pydantic is loaded anyway (not in the caller)."""
-    if form == "python":
-        from h5schema._codegen import to_python
-
-        return to_python(spec, header=header)
-    return str(spec.to_json() if form == "json" else spec.to_yaml())
-
-
-def warm_up() -> None:
-    """Declare a small schema and validate a small file held in memory against it, once: a
-    reader forked ahead by the service (``_spares``) pays here, before it has work, for the
-    first touch of the code and data a real file needs. Nothing here touches a file on disk."""
     try:
-        import numpy as np
+        f = _h5.open_read(request.path)
+    except _h5.Unreadable as exc:
+        return Described(unreadable=str(exc))
+    try:
+        root = _h5.root_of(f)
+        limits = request.limits
+        if request.what == "infer":
+            return Described(text=_inferred_text(root, request))
+        return Described(manifest=_h5.manifest(root, limits.max_members, limits.max_attribute_bytes))
+    finally:
+        f.close()
 
-        import h5schema as h5s
-        from h5schema import _h5
-        from h5schema._limits import Limits
-        from h5schema._validate import walk
 
-        fields = {
-            "features": h5s.dataset(np.float32, shape=("n", 3), maxshape=(None, 3), ge=0),
-            "rate": h5s.attribute(gt=0),
-        }
-        body = {"__annotations__": {"features": h5s.Dataset, "rate": int}, **fields}
-        model: Any = type("Warm", (h5s.File,), body)
-        f = _h5.in_memory(f"h5schema-warm-{os.getpid()}.h5")
-        try:
-            f.create_dataset("features", data=np.ones((4, 3), np.float32), maxshape=(None, 3), chunks=(2, 3))
-            f.attrs["rate"] = 16000
-            walk(f, model.to_spec(), check_data=True, limits=Limits())
-        finally:
-            f.close()
-    except Exception:  # warming is an optimisation; the reader works without it
-        if os.environ.get("H5SCHEMA_DEBUG"):
-            raise
+def _inferred_text(root: _h5.Handle, request: Describe) -> str:
+    """The schema inferred from ``root``, written out here as ``request.form``."""
+    spec = infer(root, request.name, request.limits.max_members)
+    if request.form == "python":
+        return to_python(spec, header=request.header)
+    return spec.to_json() if request.form == "json" else spec.to_yaml()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import pickle
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # not imported at run time: the command line never loads pydantic itself
+from h5schema._isolation._protocol import SchemaPayload
+
+if TYPE_CHECKING:
     from h5schema._spec import SchemaSpec
 
 __all__ = ["Shipment", "by_reference", "by_value"]
@@ -16,12 +19,12 @@ __all__ = ["Shipment", "by_reference", "by_value"]
 
 @dataclass(frozen=True)
 class Shipment:
-    """``payload`` is merged into the first request a reader gets for ``key``; ``name`` is the
+    """``payload`` goes with the first request a reader gets for ``key``; ``name`` is the
     schema's name, for the reports made here (a reader that crashed)."""
 
     name: str
     key: str
-    payload: dict[str, str]
+    payload: SchemaPayload
 
 
 _SENT: dict[int, tuple[SchemaSpec, Shipment]] = {}
@@ -32,12 +35,10 @@ def by_value(spec: SchemaSpec) -> Shipment:
     object (the caller is trusted by the reader; nothing flows back but plain JSON)."""
     hit = _SENT.get(id(spec))
     if hit is None or hit[0] is not spec:
-        import pickle
-
         text = base64.b64encode(pickle.dumps(spec)).decode("ascii")
         if len(_SENT) >= 64:
             _SENT.clear()
-        shipment = Shipment(spec.name, hashlib.sha256(text.encode()).hexdigest(), {"schema": text})
+        shipment = Shipment(spec.name, hashlib.sha256(text.encode()).hexdigest(), SchemaPayload(pickled=text))
         hit = _SENT[id(spec)] = (spec, shipment)
     return hit[1]
 
@@ -46,4 +47,4 @@ def by_reference(ref: str) -> Shipment:
     """A reference (``file.py:Class``, ``package.module:Class``, a document) that each reader
     loads itself, from the caller's working directory. Its name is known once one has."""
     key = "ref:" + hashlib.sha256(f"{os.getcwd()}\0{ref}".encode()).hexdigest()
-    return Shipment("", key, {"schema_ref": ref})
+    return Shipment("", key, SchemaPayload(ref=ref))
