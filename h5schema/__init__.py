@@ -7,81 +7,97 @@
 'rows'
 """
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing: the script starts faster
+import importlib
+import typing
 
 __version__ = "0.1.0"
 
 # Public names, each from the internal module that defines it. They are imported on first use
 # (PEP 562), so ``import h5schema`` stays cheap and the command line loads only what it needs.
 _EXPORTS: dict[str, str] = {
-    "ArrayDType": "h5schema._dtypes",
-    "AttributeSpec": "h5schema._spec",
-    "Casting": "h5schema._coerce",
-    "Code": "h5schema._codes",
-    "CompoundDType": "h5schema._dtypes",
-    "CompoundField": "h5schema._dtypes",
-    "DTypeSpec": "h5schema._dtypes",
-    "Dataset": "h5schema._model",
-    "DatasetReader": "h5schema._readers",
-    "DatasetSpec": "h5schema._spec",
-    "DatasetWriter": "h5schema._dataset_writer",
-    "DimSpec": "h5schema._shapes",
-    "EnumDType": "h5schema._dtypes",
-    "FamilyDType": "h5schema._dtypes",
-    "File": "h5schema._model",
-    "FileReader": "h5schema._readers",
-    "FileWriter": "h5schema._writers",
-    "FlushPolicy": "h5schema._flush",
-    "Group": "h5schema._model",
-    "GroupReader": "h5schema._readers",
-    "GroupSpec": "h5schema._spec",
-    "GroupWriter": "h5schema._writers",
+    "ArrayDType": "h5schema._types.dtypes",
+    "AttributeSpec": "h5schema._schema.spec",
+    "Casting": "h5schema._types.coerce",
+    "Code": "h5schema._report.codes",
+    "CompoundDType": "h5schema._types.dtypes",
+    "CompoundField": "h5schema._types.dtypes",
+    "DTypeSpec": "h5schema._types.dtypes",
+    "Dataset": "h5schema._schema.model",
+    "DatasetReader": "h5schema._io.readers",
+    "DatasetSpec": "h5schema._schema.spec",
+    "DatasetWriter": "h5schema._io.dataset_writer",
+    "DimSpec": "h5schema._types.shapes",
+    "EnumDType": "h5schema._types.dtypes",
+    "FamilyDType": "h5schema._types.dtypes",
+    "File": "h5schema._schema.model",
+    "FileReader": "h5schema._io.readers",
+    "FileWriter": "h5schema._io.writers",
+    "FlushPolicy": "h5schema._io.flush",
+    "Group": "h5schema._schema.model",
+    "GroupReader": "h5schema._io.readers",
+    "GroupSpec": "h5schema._schema.spec",
+    "GroupWriter": "h5schema._io.writers",
     "H5SchemaError": "h5schema._errors",
     "InvalidFileError": "h5schema._errors",
-    "Limits": "h5schema._limits",
+    "Limits": "h5schema._validate.limits",
     "MaterializeError": "h5schema._errors",
-    "NumericDType": "h5schema._dtypes",
-    "PatternSpec": "h5schema._spec",
-    "Report": "h5schema._report",
-    "SchemaChange": "h5schema._diff",
+    "NumericDType": "h5schema._types.dtypes",
+    "PatternSpec": "h5schema._schema.spec",
+    "Report": "h5schema._report.report",
+    "SchemaChange": "h5schema._diff.changes",
     "SchemaDefinitionError": "h5schema._errors",
-    "SchemaDiff": "h5schema._diff",
+    "SchemaDiff": "h5schema._diff.changes",
     "SchemaLoadError": "h5schema._errors",
-    "SchemaSpec": "h5schema._spec",
-    "Severity": "h5schema._codes",
-    "StringDType": "h5schema._dtypes",
+    "SchemaSpec": "h5schema._schema.spec",
+    "Severity": "h5schema._report.codes",
+    "StringDType": "h5schema._types.dtypes",
     "TargetExistsError": "h5schema._errors",
-    "Violation": "h5schema._report",
+    "Violation": "h5schema._report.report",
     "WriteError": "h5schema._errors",
-    "as_schema": "h5schema._model",
-    "attribute": "h5schema._declare",
-    "create": "h5schema._writers",
-    "dataset": "h5schema._declare",
-    "diff": "h5schema._diff",
-    "dim": "h5schema._shapes",
-    "enum": "h5schema._dtypes",
-    "family": "h5schema._dtypes",
-    "group": "h5schema._declare",
-    "load_schema": "h5schema._loader",
-    "materialize": "h5schema._materialize",
-    "members": "h5schema._declare",
-    "open": "h5schema._readers",
-    "open_writer": "h5schema._writers",
-    "string": "h5schema._dtypes",
-    "validate": "h5schema._check",
-    "validate_many": "h5schema._check",
+    "as_schema": "h5schema._schema.model",
+    "attribute": "h5schema._schema.declare",
+    "create": "h5schema._io.writers",
+    "dataset": "h5schema._schema.declare",
+    "diff": "h5schema._diff.changes",
+    "dim": "h5schema._types.shapes",
+    "enum": "h5schema._types.dtypes",
+    "family": "h5schema._types.dtypes",
+    "group": "h5schema._schema.declare",
+    "load_schema": "h5schema._schema.loader",
+    "materialize": "h5schema._io.materialize",
+    "members": "h5schema._schema.declare",
+    "open": "h5schema._io.readers",
+    "open_writer": "h5schema._io.writers",
+    "string": "h5schema._types.dtypes",
+    "validate": "h5schema._api",
+    "validate_many": "h5schema._api",
 }
 
-if TYPE_CHECKING:
-    from typing import Any as _Any
-
-    from h5schema._check import validate, validate_many
-    from h5schema._codes import Code, Severity
-    from h5schema._coerce import Casting
-    from h5schema._dataset_writer import DatasetWriter
-    from h5schema._declare import attribute, dataset, group, members
-    from h5schema._diff import SchemaChange, SchemaDiff, diff
-    from h5schema._dtypes import (
+if typing.TYPE_CHECKING:
+    from h5schema._api import validate, validate_many
+    from h5schema._diff.changes import SchemaChange, SchemaDiff, diff
+    from h5schema._errors import (
+        H5SchemaError,
+        InvalidFileError,
+        MaterializeError,
+        SchemaDefinitionError,
+        SchemaLoadError,
+        TargetExistsError,
+        WriteError,
+    )
+    from h5schema._io.dataset_writer import DatasetWriter
+    from h5schema._io.flush import FlushPolicy
+    from h5schema._io.materialize import materialize
+    from h5schema._io.readers import DatasetReader, FileReader, GroupReader, open
+    from h5schema._io.writers import FileWriter, GroupWriter, create, open_writer
+    from h5schema._report.codes import Code, Severity
+    from h5schema._report.report import Report, Violation
+    from h5schema._schema.declare import attribute, dataset, group, members
+    from h5schema._schema.loader import load_schema
+    from h5schema._schema.model import Dataset, File, Group, as_schema
+    from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
+    from h5schema._types.coerce import Casting
+    from h5schema._types.dtypes import (
         ArrayDType,
         CompoundDType,
         CompoundField,
@@ -94,34 +110,15 @@ if TYPE_CHECKING:
         family,
         string,
     )
-    from h5schema._errors import (
-        H5SchemaError,
-        InvalidFileError,
-        MaterializeError,
-        SchemaDefinitionError,
-        SchemaLoadError,
-        TargetExistsError,
-        WriteError,
-    )
-    from h5schema._flush import FlushPolicy
-    from h5schema._limits import Limits
-    from h5schema._loader import load_schema
-    from h5schema._materialize import materialize
-    from h5schema._model import Dataset, File, Group, as_schema
-    from h5schema._readers import DatasetReader, FileReader, GroupReader, open
-    from h5schema._report import Report, Violation
-    from h5schema._shapes import DimSpec, dim
-    from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
-    from h5schema._writers import FileWriter, GroupWriter, create, open_writer
-del TYPE_CHECKING  # not a public name
+    from h5schema._types.shapes import DimSpec, dim
+    from h5schema._validate.limits import Limits
 
 
-def __getattr__(name: str) -> "_Any":  # a string: no __future__ import, doctests use this module's flags
+def __getattr__(name: str) -> typing.Any:
+    """A public name, imported from its module on first use."""
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'h5schema' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from h5schema._report import Report
+    from h5schema._report.report import Report
 
 __all__ = [
     "H5SchemaError",

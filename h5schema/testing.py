@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from h5schema._check import validate
-from h5schema._limits import Limits
-from h5schema._report import Report
+from h5schema._api import validate
+from h5schema._report.report import Report
+from h5schema._validate.limits import Limits
 
 __all__ = ["assert_valid"]
 

@@ -15,11 +15,11 @@ import h5py
 import numpy as np
 
 import h5schema as h5s
-from h5schema._attrcheck import attribute_problem, needs_value
-from h5schema._datachecks import DataChecker
-from h5schema._dtypes import StringDType, from_numpy
 from h5schema._h5 import AttrRead
-from h5schema._strings import decode_array
+from h5schema._types.dtypes import StringDType, from_numpy
+from h5schema._types.strings import decode_array
+from h5schema._validate.attributes import attribute_problem, needs_value
+from h5schema._validate.data import DataChecker
 
 Finding = tuple[str, str, str]  # path, code, severity
 

@@ -11,7 +11,7 @@ import h5py
 import pytest
 from click.testing import CliRunner
 
-from h5schema._cli import cli
+from h5schema._cli.app import cli
 from tests.helpers import ROOT, SPEECH_REF, speech_schema, write_tutorial
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import h5py
 import pytest
 
-from h5schema._cli import _expand
+from h5schema._cli.validate import _expand
 from tests.helpers import SPEECH_REF, write_tutorial
 from tests.test_cli import run
 
@@ -75,9 +75,9 @@ def test_github_workflow_commands(files: dict[str, Path]) -> None:
 
 
 def test_github_escapes_newlines_and_separators() -> None:
-    from h5schema._codes import Code
-    from h5schema._formats import render
-    from h5schema._report import Report, Violation
+    from h5schema._report.codes import Code
+    from h5schema._report.formats import render
+    from h5schema._report.report import Report, Violation
 
     report = Report("a,b:c.h5", "S", (Violation("/x", Code.DTYPE_MISMATCH, "line1\nline2 50%"),))
     (line,) = render("github", [report]).splitlines()
@@ -201,8 +201,8 @@ class _Terminal:
 def test_colour_only_on_a_terminal_and_never_with_no_color(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from h5schema._formats import render, use_color
-    from h5schema._report import Report
+    from h5schema._report.formats import render, use_color
+    from h5schema._report.report import Report
 
     report = Report(str(files["bad"]), "SpeechFeatures")
     assert "\x1b[" in render("text", [report], color=True)
@@ -296,12 +296,13 @@ def test_internal_error_is_one_line_unless_debug(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], files: dict[str, Path]
 ) -> None:
     """A bug of ours is one line on stderr and exit 2; --debug shows the traceback instead."""
-    from h5schema import _cli, _loader
+    from h5schema._cli import app as _cli
+    from h5schema._cli import schemas
 
     def broken(ref: str) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_loader, "load_schema", broken)
+    monkeypatch.setattr(schemas, "load_schema", broken)
     monkeypatch.delenv("H5SCHEMA_DEBUG", raising=False)
     with pytest.raises(SystemExit) as stop:
         _cli.main(["check-schema", SPEECH_REF])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import h5schema as h5s
 import h5schema.strategies as h5st
-from h5schema._codegen import to_python
+from h5schema._convert.codegen import to_python
 from tests.helpers import write_tutorial
 from tests.prop_classes import choices_as_sets, expressible
 from tests.prop_support import PROPERTY

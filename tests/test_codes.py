@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import h5schema as h5s
-from h5schema import _datachecks
-from h5schema._report import jsonable
+from h5schema._report.report import jsonable
+from h5schema._validate import data as _datachecks
 
 Build = Callable[[h5py.File], None]
 

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 import h5schema as h5s
-from h5schema import _flush, _materialize
+from h5schema._io import flush as _flush
+from h5schema._io import materialize as _materialize
 
 
 class Rec(h5s.Group):

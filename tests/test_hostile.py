@@ -313,7 +313,7 @@ def test_memory_over_the_limit_is_reported(tmp_path: Path) -> None:
 
 def test_a_killed_reader_is_reported_and_replaced(tmp_path: Path) -> None:
     """A child killed from outside mid-file (as an out-of-memory killer would) is reported."""
-    from h5schema._isolation import _pool
+    from h5schema._sandbox import pool as _pool
 
     assert "SIGKILL" in _pool._death(-9, h5s.Limits())
     assert "SIGSEGV" in _pool._death(-11, h5s.Limits())

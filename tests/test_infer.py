@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import h5schema as h5s
 import h5schema.strategies as h5st
 from h5schema import _h5
-from h5schema._infer import infer
+from h5schema._convert.infer import infer
 from tests.helpers import write_tutorial
 from tests.test_cli import run
 

@@ -21,9 +21,9 @@ from jsonschema import Draft202012Validator
 import h5schema as h5s
 import h5schema.strategies as h5st
 from h5schema import _h5
-from h5schema._jsonschema import UNCHECKED, to_json_schema
-from h5schema._limits import Limits
-from h5schema._regex import ecma_pattern, full_match
+from h5schema._convert.jsonschema import UNCHECKED, to_json_schema
+from h5schema._convert.regex import ecma_pattern, full_match
+from h5schema._validate.limits import Limits
 from tests.helpers import IMAGES_REF, ROOT, SPEECH_REF, speech_schema, write_tutorial
 from tests.prop_support import PROPERTY
 from tests.test_cli import run

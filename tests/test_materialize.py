@@ -212,7 +212,7 @@ def test_optional_dataset_absent_is_not_an_aligned_partner(tmp_path: Path) -> No
 
 def test_choose_chunks_never_splits_fixed_axes() -> None:
     """Automatic chunks keep fixed axes whole and land near 1 MiB."""
-    from h5schema._plan import choose_chunks
+    from h5schema._io.plan import choose_chunks
 
     assert choose_chunks((0, 40, 200), (None, 40, 200), 4) == (32, 40, 200)
     assert choose_chunks((0,), (None,), 8) == (131072,)

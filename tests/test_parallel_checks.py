@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import h5schema as h5s
-from h5schema import _datachecks
-from h5schema._validate import walk_path
+from h5schema._validate import data as _datachecks
+from h5schema._validate.walk import walk_path
 
 
 class Checked(h5s.File):
@@ -67,7 +67,7 @@ def test_a_failing_part_is_an_unreadable_object(path: Path, monkeypatch: pytest.
 
 def test_shared_group_walk_matches_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many pattern-matched groups walked in forked shares: the same report, in the same order."""
-    from h5schema import _validate
+    from h5schema._validate import walk as _validate
 
     class Run(h5s.Group):
         rate: int = h5s.attribute(gt=0)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import h5schema as h5s
-from h5schema import _dataset_writer
+from h5schema._io import dataset_writer as _dataset_writer
 
 
 class Rec(h5s.Group):

@@ -80,8 +80,8 @@ from pathlib import Path
 from benchmarks.workloads import p5_data
 ok = {"h5schema": p5_data.run_h5schema, "baseline": p5_data.chunk_read}[sys.argv[2]](Path(sys.argv[1]))
 hwm = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")]
-if "h5schema._isolation" in sys.modules:  # the file was read in child processes: count them
-    sys.modules["h5schema._isolation"].shutdown()
+if "h5schema._sandbox" in sys.modules:  # the file was read in child processes: count them
+    sys.modules["h5schema._sandbox"].shutdown()
 maxrss = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 print(json.dumps({"ok": bool(ok), "maxrss_kb": maxrss, "vmhwm_kb": int(hwm[0]) if hwm else None}))
 """

@@ -9,7 +9,7 @@ message.
 from h5schema._h5._data import fill_block, iter_blocks, iter_chunks, read_dataset, unwritten
 from h5schema._h5._links import kind_of, links, object_key, open_member, soft_target
 from h5schema._h5._manifest import manifest
-from h5schema._h5._open import file_label, is_h5py_object, name_of, open_read, root_of
+from h5schema._h5._open import H5Group, file_label, is_h5py_object, name_of, open_read, root_of
 from h5schema._h5._read import attribute_names, dataset_info, dtype_spec, read_attribute, scan_attributes
 from h5schema._h5._types import (
     AttrRead,
@@ -42,6 +42,7 @@ __all__ = [
     "AttrRead",
     "AttrScan",
     "DatasetInfo",
+    "H5Group",
     "Handle",
     "Link",
     "LinkKind",

@@ -9,9 +9,9 @@ import h5py
 import numpy as np
 from h5py import h5d
 
-from h5schema._dtypes import DTypeSpec, StringDType
 from h5schema._h5._types import DatasetInfo, Handle, ObjectError
-from h5schema._strings import decode_array
+from h5schema._types.dtypes import DTypeSpec, StringDType
+from h5schema._types.strings import decode_array
 
 __all__ = ["fill_block", "iter_blocks", "iter_chunks", "read_dataset", "unwritten"]
 

@@ -8,7 +8,7 @@ once, at its first path (depth first, in link order); its later paths hold ``{"k
 "alias": FIRST_PATH}``, so cycles end. A group or dataset that cannot be read fully says why in
 ``error``. ATTR is ``{"dtype", "shape", "value"}``; ``value`` is left out when the attribute
 holds more than :data:`MAX_VALUE_ELEMENTS` numbers or strings, or has no JSON form (see
-:mod:`h5schema._jsonvalue`); a value with no JSON form (NaN, infinity, references) is given as
+:mod:`h5schema._types.jsonvalue`); a value with no JSON form (NaN, infinity, references) is given as
 ``text``, its repr, instead.
 """
 
@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from h5schema._dtypes import ArrayDType, CompoundDType, DTypeSpec
 from h5schema._h5._links import kind_of, links, object_key, open_member
 from h5schema._h5._read import attribute_names, dataset_info, read_attribute, scan_attributes
 from h5schema._h5._types import Handle, ObjectError
-from h5schema._jsonvalue import NoJSON, json_value
-from h5schema._paths import child_path
+from h5schema._types.dtypes import ArrayDType, CompoundDType, DTypeSpec
+from h5schema._types.jsonvalue import NoJSON, json_value
+from h5schema._types.paths import child_path
 
 __all__ = ["MAX_VALUE_ELEMENTS", "manifest"]
 

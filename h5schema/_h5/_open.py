@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import h5py
 
@@ -66,6 +66,10 @@ def name_of(source: h5py.Group) -> str:
 
 def file_label(source: h5py.Group) -> str:
     return str(source.file.filename)
+
+
+H5Group: TypeAlias = h5py.Group
+"""An open ``h5py.File`` or ``h5py.Group``: what callers may hand in instead of a path."""
 
 
 def is_h5py_object(value: Any) -> bool:

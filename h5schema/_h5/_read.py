@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 from h5py import h5a, h5d, h5s, h5t, h5z
 
-from h5schema._dtypes import DTypeSpec, StringDType, from_numpy
 from h5schema._h5._types import AttrRead, AttrScan, DatasetInfo, Handle, ObjectError
-from h5schema._strings import decode_array
+from h5schema._types.dtypes import DTypeSpec, StringDType, from_numpy
+from h5schema._types.strings import decode_array
 
 _UNLIMITED = h5s.UNLIMITED
 _DTYPES: dict[tuple[str, str], DTypeSpec] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from h5schema._dtypes import DTypeSpec
+from h5schema._types.dtypes import DTypeSpec
 
 __all__ = [
     "AttrRead",

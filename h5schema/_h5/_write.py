@@ -12,8 +12,8 @@ from typing import Any
 import h5py
 import numpy as np
 
-from h5schema._dtypes import DTypeSpec, StringDType, to_numpy
-from h5schema._strings import encode_array
+from h5schema._types.dtypes import DTypeSpec, StringDType, to_numpy
+from h5schema._types.strings import encode_array
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -11,9 +11,9 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from h5schema._dtypes import EnumDType, NumericDType, StringDType
-from h5schema._shapes import DimSpec
-from h5schema._spec import AttributeSpec
+from h5schema._schema.spec import AttributeSpec
+from h5schema._types.dtypes import EnumDType, NumericDType, StringDType
+from h5schema._types.shapes import DimSpec
 from h5schema.strategies._checks import _check_bool, _check_int, _check_strategy, _maybe, _numpy, _unique
 from h5schema.strategies._dtypes import _utf8_chars, dtypes, string_values
 from h5schema.strategies._numbers import _in_bounds, _is_multiple, _numbers

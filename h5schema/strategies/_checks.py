@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from h5schema._dtypes import DTypeSpec, to_numpy
+from h5schema._types.dtypes import DTypeSpec, to_numpy
 
 __all__: list[str] = []
 

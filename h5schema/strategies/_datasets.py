@@ -13,7 +13,8 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from h5schema._dtypes import (
+from h5schema._schema.spec import DatasetSpec
+from h5schema._types.dtypes import (
     ArrayDType,
     CompoundDType,
     DTypeSpec,
@@ -23,8 +24,7 @@ from h5schema._dtypes import (
     StringDType,
     is_concrete,
 )
-from h5schema._shapes import DimSpec
-from h5schema._spec import DatasetSpec
+from h5schema._types.shapes import DimSpec
 from h5schema.strategies._attributes import _attribute_list, _bounds
 from h5schema.strategies._checks import _check_bool, _check_int, _check_strategy, _numpy
 from h5schema.strategies._dtypes import (

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from h5schema._codes import Code, Severity
-from h5schema._dtypes import StringDType
-from h5schema._paths import attribute_path
-from h5schema._spec import AttributeSpec
+from h5schema._report.codes import Code, Severity
+from h5schema._schema.spec import AttributeSpec
+from h5schema._types.dtypes import StringDType
+from h5schema._types.paths import attribute_path
 from h5schema.strategies._attributes import _ITEM_TYPES, _attr_ok
 from h5schema.strategies._defects import Defect, _Node, _raw_attr
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from h5schema._codes import Code, Severity
-from h5schema._spec import DatasetSpec
+from h5schema._report.codes import Code, Severity
+from h5schema._schema.spec import DatasetSpec
+from h5schema._types.dtypes import from_numpy
 from h5schema.strategies._defects import Defect, _h5py, _Node, _rebuild, _relength
 from h5schema.strategies._dtypes import _INT_NAMES, _LONG_DOUBLE
 from h5schema.strategies._numbers import _in_bounds
@@ -20,8 +21,6 @@ __all__: list[str] = []
 
 def _other_dtypes(props: Mapping[str, Any], spec: DatasetSpec) -> list[Any]:
     """numpy dtypes that hold the dataset's data and fill value exactly but differ from it."""
-    from h5schema._dtypes import from_numpy
-
     old = props["dtype"]
     data = np.asarray(props["data"])
     h5py = _h5py()

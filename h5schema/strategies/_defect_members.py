@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from h5schema._codes import Code, Severity
-from h5schema._paths import child_path
-from h5schema._spec import DatasetSpec, GroupSpec
+from h5schema._report.codes import Code, Severity
+from h5schema._schema.spec import DatasetSpec, GroupSpec
+from h5schema._types.paths import child_path
 from h5schema.strategies._defects import Defect, _h5py, _Node, _relength
 
 __all__: list[str] = []

@@ -8,10 +8,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import h5py
 import numpy as np
 
-from h5schema._codes import Code, Severity
-from h5schema._spec import DatasetSpec, GroupSpec
+from h5schema._report.codes import Code, Severity
+from h5schema._schema.spec import DatasetSpec, GroupSpec
 
 __all__ = ["Defect"]
 
@@ -19,8 +20,6 @@ __all__ = ["Defect"]
 def _h5py() -> ModuleType:
     """h5py, for :func:`defects` only: a defect is made *below* h5schema, with raw h5py calls
     (the library itself keeps h5py behind its internal ``_h5`` package)."""
-    import h5py
-
     module: ModuleType = h5py
     return module
 

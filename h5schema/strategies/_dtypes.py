@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from h5schema._dtypes import (
+from h5schema._types.dtypes import (
     ArrayDType,
     CompoundDType,
     CompoundField,

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from h5schema._codes import Code
-from h5schema._model import as_schema
-from h5schema._paths import child_path
-from h5schema._spec import DatasetSpec, GroupSpec
+from h5schema._report.codes import Code
+from h5schema._schema.model import as_schema
+from h5schema._schema.spec import DatasetSpec, GroupSpec
+from h5schema._types.paths import child_path
 from h5schema.strategies._defect_attrs import _attr_defects
 from h5schema.strategies._defect_datasets import _layout_defects
 from h5schema.strategies._defect_members import _group_defects

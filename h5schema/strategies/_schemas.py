@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from h5schema._dtypes import DTypeSpec
-from h5schema._spec import DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
+from h5schema._schema.spec import DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
+from h5schema._types.dtypes import DTypeSpec
 from h5schema.strategies._attributes import _attribute_list
 from h5schema.strategies._checks import _check_int, _check_strategy, _unique
 from h5schema.strategies._datasets import _dataset_spec, _member_names, _Opts, _validate_sizes, _witnesses

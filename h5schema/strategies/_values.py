@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from h5schema._dtypes import is_concrete
-from h5schema._materialize import materialize
-from h5schema._model import as_schema
-from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec
+from h5schema._io.materialize import materialize
+from h5schema._schema.model import as_schema
+from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec
+from h5schema._types.dtypes import is_concrete
 from h5schema.strategies._attributes import attribute_values
 from h5schema.strategies._checks import _check_bool, _check_int, _check_strategy, _maybe
 from h5schema.strategies._datasets import data_for

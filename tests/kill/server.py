@@ -32,8 +32,8 @@ import traceback
 from dataclasses import asdict
 
 import h5schema as h5s
-from h5schema import _dataset_writer
-from h5schema._writers import FileWriter
+from h5schema._io import dataset_writer as _dataset_writer
+from h5schema._io.writers import FileWriter
 from tests.kill import layout
 from tests.kill.checks import ARCHIVE_BLOCKS, ARCHIVE_ROWS, Outcome, Run, check
 

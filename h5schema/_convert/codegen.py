@@ -1,0 +1,283 @@
+"""A schema as Python source: the class form (``h5s.File``/``Group``/``Dataset`` subclasses) that
+declares it, for ``h5schema infer -o schema.py`` and for anyone turning a document into classes.
+
+The source imports only numpy, pydantic (for per-item list constraints) and h5schema, and loading
+it gives back the same schema, except what a class cannot say: an optional attribute's default
+is None, and a group's description is its class docstring.
+"""
+
+from __future__ import annotations
+
+import cmath
+import json
+import keyword
+import re
+from typing import Any
+
+from h5schema._schema.model import Dataset, File
+from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
+from h5schema._types.dtypes import (
+    ArrayDType,
+    CompoundDType,
+    DTypeSpec,
+    EnumDType,
+    FamilyDType,
+    NumericDType,
+    StringDType,
+)
+
+__all__ = ["to_python"]
+
+_PER_ITEM = ("gt", "ge", "lt", "le", "multiple_of", "pattern")
+
+
+def to_python(spec: SchemaSpec, *, header: str | None = None) -> str:
+    """Python source declaring ``spec`` as classes; the ``h5s.File`` class is named after it.
+
+    >>> import h5schema as h5s
+    >>> doc = h5s.SchemaSpec(name="Run", root=h5s.GroupSpec(members=(
+    ...     h5s.DatasetSpec(name="t", dtype="float64", shape=("n",), maxshape=(None,)),)))
+    >>> print(to_python(doc).split("\\n\\n\\n")[-1].strip())
+    class Run(h5s.File):
+        t: h5s.Dataset = h5s.dataset(np.float64, shape=("n",), maxshape=(None,))
+    """
+    gen = _Gen()
+    gen.group_class(spec.root, _identifier(spec.name, "Schema", title=True), "h5s.File", spec.description)
+    top = [f'"""{_doc_text(header)}"""', ""] if header else []
+    imports = ["import numpy as np"]
+    if gen.uses_literal or gen.uses_annotated:
+        flags = (("Annotated", gen.uses_annotated), ("Literal", gen.uses_literal))
+        names = ", ".join(n for n, used in flags if used)
+        imports.insert(0, f"from typing import {names}")
+        imports.insert(1, "")
+    if gen.uses_annotated:  # only Annotated[..., Field(...)] needs Field
+        imports.append("from pydantic import Field")
+    lines = [*top, *imports, "", "import h5schema as h5s", "", "", ""]
+    return "\n".join(lines) + "\n\n\n".join(gen.classes) + "\n"
+
+
+def _doc_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def _identifier(name: str, fallback: str, *, title: bool = False) -> str:
+    out = re.sub(r"\W", "_", name, flags=re.ASCII).strip("_") or fallback
+    if title:
+        out = out[:1].upper() + out[1:]
+    if out[0].isdigit():
+        out = f"{fallback}_{out}"
+    return out if not keyword.iskeyword(out) else f"{out}_"
+
+
+def _pick(used: set[str], name: str, fallback: str) -> tuple[str, bool]:
+    """The field for ``name`` in a class whose fields so far are ``used``, and whether it must be
+    declared with ``name=`` (the name cannot be a field, or another field has it already)."""
+    field = _field_name(name)
+    if field is not None and field not in used:
+        used.add(field)
+        return field, False
+    candidate, k = fallback, 1
+    while candidate in used:
+        candidate, k = f"{fallback}_{k}", k + 1
+    used.add(candidate)
+    return candidate, True
+
+
+def _field_name(name: str) -> str | None:
+    """``name`` itself when it can be a pydantic field name, else None (declared with name=)."""
+    # a field may not hide what the classes define
+    ok = name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
+    if not ok or name.startswith(("_", "model_")) or hasattr(File, name) or hasattr(Dataset, name):
+        return None
+    return name
+
+
+def dtype_source(dt: DTypeSpec) -> str:
+    """A dtype as the shortest Python expression h5schema maps to it."""
+    if isinstance(dt, NumericDType):
+        return "bool" if dt.name == "bool" else f"np.{dt.name}"
+    if isinstance(dt, StringDType):
+        if dt.length is None:
+            return "str" if dt.encoding == "utf-8" else "bytes"
+        enc = "" if dt.encoding == "utf-8" else ', encoding="ascii"'
+        return f"h5s.string({dt.length}{enc})"
+    if isinstance(dt, FamilyDType):
+        return f"h5s.family({_value(dt.family)})"
+    if isinstance(dt, EnumDType):
+        return f"h5s.enum({_value(dt.members)}, base={_value(dt.base)})"
+    if isinstance(dt, CompoundDType):
+        fields = ", ".join(
+            f"h5s.CompoundField(name={_value(f.name)}, dtype={dtype_source(f.dtype)})" for f in dt.fields
+        )
+        return f"h5s.CompoundDType(fields=({fields},))"
+    if isinstance(dt, ArrayDType):
+        return f"h5s.ArrayDType(base={dtype_source(dt.base)}, shape={dt.shape!r})"
+    raise ValueError(f"{dt.describe()} cannot be declared in a schema")
+
+
+def _shape_source(shape: Any) -> str:
+    parts = []
+    for d in shape:
+        if d.min is None and d.max is None:
+            if d.name is None:
+                parts.append("None" if d.size is None else str(d.size))
+                continue
+            if d.size is None:
+                parts.append(_value(d.name))
+                continue
+        opts = [f"{k}={getattr(d, k)!r}" for k in ("size", "min", "max") if getattr(d, k) is not None]
+        parts.append(f"h5s.dim({', '.join([_value(d.name), *opts] if d.name else opts)})")
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def _call(func: str, args: list[str], indent: str = "    ") -> str:
+    """``func(args)`` on one line, or one argument per line when that line would be long."""
+    flat = f"{func}({', '.join(args)})"
+    if len(flat) <= 80 or not args:
+        return flat
+    inner = "".join(f"{indent}    {a},\n" for a in args)
+    return f"{func}(\n{inner}{indent})"
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float) and v != v:
+        return 'float("nan")'
+    if isinstance(v, float) and v in (float("inf"), float("-inf")):
+        return f'float("{v}")'
+    if isinstance(v, complex) and not cmath.isfinite(v):  # repr gives (inf+0j): not Python
+        return f"complex({_value(v.real)}, {_value(v.imag)})"
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)  # a valid Python literal, in ruff's quotes
+    if isinstance(v, tuple | list):
+        inner = ", ".join(_value(x) for x in v) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
+        return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{_value(k)}: {_value(x)}" for k, x in v.items()) + "}"
+    return repr(v)
+
+
+class _Gen:
+    """Classes emitted so far (inner ones first) and the names they took."""
+
+    def __init__(self) -> None:
+        self.classes: list[str] = []
+        self.taken: set[str] = set()
+        self.uses_literal = self.uses_annotated = False
+
+    def class_name(self, base: str) -> str:
+        name, i = base, 2
+        while name in self.taken:
+            name, i = f"{base}{i}", i + 1
+        self.taken.add(name)
+        return name
+
+    # ---------------------------------------------------------------- attributes
+
+    def annotation(self, a: AttributeSpec) -> str:
+        if a.type == "array":
+            return "np.ndarray"
+        item = a.scalar_kind  # int, float, bool, str and bytes are spelled as Python spells them
+        if a.choices is not None:
+            self.uses_literal = True
+            item = f"Literal[{', '.join(_value(c) for c in a.choices)}]"
+        if a.type == "list":
+            per_item = [f"{k}={_value(getattr(a, k))}" for k in _PER_ITEM if getattr(a, k) is not None]
+            if per_item:
+                self.uses_annotated = True
+                item = f"Annotated[{item}, Field({', '.join(per_item)})]"
+            return f"list[{item}]"
+        return item
+
+    def attribute_line(self, a: AttributeSpec, index: int, used: set[str]) -> str:
+        annotation = self.annotation(a)
+        optional = not a.required and a.default is None
+        field, named = _pick(used, a.name, f"attr_{index}")
+        opts: list[str] = [f"name={_value(a.name)}"] if named else []
+        keys = ("min_length", "max_length") if a.type == "list" else (*_PER_ITEM, "min_length", "max_length")
+        opts += [f"{k}={_value(getattr(a, k))}" for k in keys if getattr(a, k) is not None]
+        if a.type == "array":
+            if a.dtype is not None:
+                opts.append(f"dtype={dtype_source(a.dtype)}")
+            if a.shape is not None:
+                opts.append(f"shape={_shape_source(a.shape)}")
+        if a.description:
+            opts.append(f"description={_value(a.description)}")
+        if optional:
+            annotation += " | None"
+            opts.insert(0, "None")
+        elif a.default is not None:
+            default = a.default.tolist() if hasattr(a.default, "tolist") else a.default
+            opts.insert(0, f"np.array({_value(default)})" if a.type == "array" else _value(default))
+        return f"    {field}: {annotation} = h5s.attribute({', '.join(opts)})"
+
+    # ---------------------------------------------------------------- datasets and groups
+
+    def dataset_call(self, d: DatasetSpec, *, named: bool = False) -> str:
+        args = [dtype_source(d.dtype)] if d.dtype is not None else []
+        if d.shape is not None:
+            args.append(f"shape={_shape_source(d.shape)}")
+        for key in ("maxshape", "chunks", "compression", "compression_opts", "shuffle", "fletcher32"):
+            if getattr(d, key) is not None:
+                args.append(f"{key}={_value(getattr(d, key))}")
+        if d.fillvalue is not None:
+            args.append(f"fillvalue={_value(d.fillvalue)}")
+        if d.values is not None:
+            args.append("values=[" + ", ".join(_value(v) for v in d.values) + "]")
+        bounds = ("gt", "ge", "lt", "le")
+        args += [f"{k}={_value(getattr(d, k))}" for k in bounds if getattr(d, k) is not None]
+        if not d.allow_nan:
+            args.append("allow_nan=False")
+        if d.external:
+            args.append("external=True")
+        if named:
+            args.append(f"name={_value(d.name)}")
+        if not d.required:
+            args.append("required=False")
+        if d.closed:
+            args.append("closed=True")
+        if d.description:
+            args.append(f"description={_value(d.description)}")
+        return _call("h5s.dataset", args)
+
+    def dataset_type(self, d: DatasetSpec, label: str) -> str:
+        """``h5s.Dataset``, or a subclass declaring the dataset's attributes."""
+        if not d.attributes:
+            return "h5s.Dataset"
+        name = self.class_name(_identifier(label, "Data", title=True) + "Data")
+        used: set[str] = set()
+        body = [self.attribute_line(a, i, used) for i, a in enumerate(d.attributes)]
+        self.classes.append(f"class {name}(h5s.Dataset):\n" + "\n".join(body))
+        return name
+
+    def group_class(self, g: GroupSpec, label: str, base: str, description: str | None = None) -> str:
+        name = self.class_name(label)
+        body: list[str] = [f'    """{_doc_text(description)}"""', ""] if description else []
+        # One field name each: an attribute and a member may share an HDF5 name.
+        used: set[str] = {f"pattern_{i}" for i in range(len(g.patterns))}
+        body += [self.attribute_line(a, i, used) for i, a in enumerate(g.attributes)]
+        for i, m in enumerate(g.members):
+            member = m.name or ""
+            field, named = _pick(used, member, f"member_{i}")
+            if isinstance(m, DatasetSpec):
+                call = self.dataset_call(m, named=named)
+                body.append(f"    {field}: {self.dataset_type(m, member)} = {call}")
+                continue
+            inner = self.group_class(m, _identifier(member, "Group", title=True), "h5s.Group", m.description)
+            opts = [f"name={_value(member)}"] if named else []
+            opts += [] if m.required else ["required=False"]
+            opts += ["external=True"] if m.external else []
+            body.append(f"    {field}: {inner} = h5s.group({', '.join(opts)})")
+        for i, p in enumerate(g.patterns):
+            counts = f", min_count={p.min_count}" if p.min_count else ""
+            counts += f", max_count={p.max_count}" if p.max_count is not None else ""
+            if isinstance(p.item, DatasetSpec):
+                item = self.dataset_type(p.item, f"pattern{i}")
+                inner_call = self.dataset_call(p.item)
+                call = f"h5s.members({_value(p.pattern)}{counts}, dataset={inner_call})"
+            else:
+                item = self.group_class(p.item, f"{name}Item{i}", "h5s.Group", p.item.description)
+                call = f"h5s.members({_value(p.pattern)}{counts})"
+            body.append(f"    pattern_{i}: dict[str, {item}] = {call}")
+        closed = ", closed=True" if g.closed else ""
+        self.classes.append(f"class {name}({base}{closed}):\n" + ("\n".join(body) if body else "    pass"))
+        return name

@@ -1,0 +1,261 @@
+"""Data checks (allowed values, ranges, NaN).
+
+A :class:`DataChecker` is fed blocks and reports what it saw. The validator feeds it
+chunk-aligned blocks of about :data:`BLOCK_BYTES` (memory stays bounded whatever the dataset
+size); writers feed it each batch before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from h5schema import _h5
+from h5schema._report.codes import Code
+from h5schema._report.report import Violation
+from h5schema._schema.spec import DatasetSpec
+from h5schema._types.constraints import bound_problems, describe_bounds
+from h5schema._types.dtypes import DTypeSpec, StringDType
+from h5schema._types.strings import decode_array
+from h5schema._validate.forked import ForkFailed, run_parts
+from h5schema._validate.limits import describe_bytes
+
+__all__ = ["BLOCK_BYTES", "DataChecker", "batch_problem", "check_data"]
+
+BLOCK_BYTES = 1024 * 1024  # small enough that the check passes run from the CPU cache
+_SHOW = 5
+
+
+@dataclass
+class _Finding:
+    count: int = 0
+    first: tuple[int, ...] | None = None
+    samples: list[Any] = field(default_factory=list)
+
+    def add(self, mask: np.ndarray, block: np.ndarray, offset: tuple[int, ...], repeat: int = 1) -> None:
+        n = int(np.count_nonzero(mask)) * repeat
+        if not n:
+            return
+        if self.first is None:
+            idx = np.argwhere(mask)[0] if mask.ndim else ()
+            self.first = tuple(int(o + i) for o, i in zip(offset, idx, strict=True))
+        self.count += n
+        if len(self.samples) < _SHOW:
+            for v in np.unique(block[mask])[: _SHOW - len(self.samples)].tolist():
+                if v not in self.samples:
+                    self.samples.append(v)
+
+    def merge(self, later: _Finding) -> None:
+        """Add the findings of a later part of the same dataset."""
+        self.count += later.count
+        if self.first is None:
+            self.first = later.first
+        for v in later.samples:
+            if len(self.samples) < _SHOW and v not in self.samples:
+                self.samples.append(v)
+
+
+class DataChecker:
+    """Accumulates the data-check findings of one dataset over any number of blocks."""
+
+    def __init__(self, spec: DatasetSpec) -> None:
+        self.spec = spec
+        self.bounds = (spec.gt, spec.ge, spec.lt, spec.le)
+        self.has_bounds = any(b is not None for b in self.bounds)
+        self.allowed_set = frozenset(spec.values) if spec.values is not None else None
+        numbers = [v for v in spec.values or () if isinstance(v, int | float) and not isinstance(v, bool)]
+        self.allowed_numbers = sorted(numbers)
+        # Every allowed value within the bounds and none NaN: a block whose values are all allowed
+        # cannot break the range or NaN checks, so those passes are skipped for it.
+        self.implied = (
+            self.allowed_set is not None
+            and all(v == v and not bound_problems(v, *self.bounds) for v in numbers)
+            and len(numbers) == len(self.allowed_set)
+        )
+        self.outside, self.out_of_range, self.nans = _Finding(), _Finding(), _Finding()
+        self._scratch: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
+
+    def feed(self, block: np.ndarray, offset: tuple[int, ...], repeat: int = 1) -> None:
+        """Check a block whose first element sits at ``offset``; with ``repeat``, the block
+        stands for that many copies of itself (the fill value of never-written regions)."""
+        if block.dtype.names is not None:
+            return
+        if self.allowed_set is not None:
+            mask = self._outside_mask(block)
+            if mask is None or not mask.any():  # every value allowed
+                if self.implied and block.dtype.kind in "iuf":
+                    return
+            else:
+                self.outside.add(mask, block, offset, repeat)
+        kind = block.dtype.kind
+        if kind == "f" and block.size:
+            lo, hi = block.min(), block.max()  # NaN propagates through min: one pass finds it
+            if np.isnan(lo):
+                if not self.spec.allow_nan:
+                    self.nans.add(np.isnan(block), block, offset, repeat)
+                if self.has_bounds:
+                    self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
+            elif self.has_bounds and (bound_problems(lo, *self.bounds) or bound_problems(hi, *self.bounds)):
+                self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
+        elif kind == "c" and not self.spec.allow_nan:
+            self.nans.add(np.isnan(block), block, offset, repeat)
+        elif self.has_bounds and kind in "iu" and block.size:
+            lo, hi = block.min(), block.max()
+            if bound_problems(lo, *self.bounds) or bound_problems(hi, *self.bounds):
+                self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
+
+    def _buffer(self, shape: tuple[int, ...], name: str) -> np.ndarray:
+        buf = self._scratch.get((shape, name))
+        if buf is None:
+            buf = self._scratch[(shape, name)] = np.empty(shape, dtype=bool)
+        return buf
+
+    def _outside_mask(self, block: np.ndarray) -> np.ndarray | None:
+        """The elements not among the allowed values; None when there is none (fast paths)."""
+        assert self.allowed_set is not None
+        if block.dtype.kind == "O" and block.size <= 64:  # a few strings (one appended row)
+            members = self.allowed_set
+            return np.fromiter((v not in members for v in block.flat), bool, block.size).reshape(block.shape)
+        if block.dtype.kind == "O":  # strings: test each distinct value once
+            uniq, inverse = np.unique(block, return_inverse=True)
+            bad = np.array([u not in self.allowed_set for u in uniq.tolist()], dtype=bool)
+            return bad[inverse].reshape(block.shape)
+        numbers = self.allowed_numbers
+        ints = block.dtype.kind in "iu" and bool(numbers) and all(isinstance(v, int) for v in numbers)
+        if ints and numbers[-1] - numbers[0] <= 1 << 16:  # a lookup table: one pass
+            return ~np.isin(block, np.array(numbers), kind="table")
+        if block.dtype.kind in "iuf" and 0 < len(numbers) <= 16 and len(numbers) == len(self.allowed_set):
+            # in place, a pass per value: far cheaper than np.isin's temporaries
+            hit, tmp = self._buffer(block.shape, "hit"), self._buffer(block.shape, "tmp")
+            np.equal(block, numbers[0], out=hit)
+            for v in numbers[1:]:
+                np.equal(block, v, out=tmp)
+                np.logical_or(hit, tmp, out=hit)
+            if hit.all():
+                return None
+            np.logical_not(hit, out=hit)
+            return hit
+        allowed = np.array(sorted(self.allowed_set, key=repr))
+        return ~np.isin(block, allowed)
+
+    def findings(self) -> tuple[_Finding, _Finding, _Finding]:
+        return self.outside, self.out_of_range, self.nans
+
+    def merge(self, later: tuple[_Finding, _Finding, _Finding]) -> None:
+        for mine, theirs in zip(self.findings(), later, strict=True):
+            mine.merge(theirs)
+
+    def violations(self, path: str) -> list[Violation]:
+        out: list[Violation] = []
+        if self.outside.count:
+            allowed = list(self.spec.values or ())
+            out.append(_violation(path, f"values in {allowed!r}", self.outside, "outside them"))
+        if self.out_of_range.count:
+            out.append(_violation(path, describe_bounds(*self.bounds), self.out_of_range, "out of range"))
+        if self.nans.count:
+            out.append(_violation(path, "no NaN", self.nans, "NaN"))
+        return out
+
+
+PARALLEL_BYTES = 64 << 20  # below this, forking copies costs more than it saves
+
+
+def check_data(
+    dsid: _h5.Handle,
+    info: _h5.DatasetInfo,
+    spec: DatasetSpec,
+    path: str,
+    max_chunk_bytes: int | None = None,
+    workers: int = 1,
+) -> list[Violation]:
+    """Violations of the dataset's data checks, reading about BLOCK_BYTES at a time.
+
+    Only stored data is read: never-written regions (unallocated chunks, unallocated contiguous
+    storage) read back as the fill value, which is checked once and counted for each element.
+    A chunk larger than ``max_chunk_bytes`` once decompressed is not read at all. With
+    ``workers`` > 1 (the sandboxed child only) a big dataset is checked by that many forked
+    processes, each reading a consecutive share of the blocks."""
+    if info.shape is None:
+        return []
+    if info.chunks is not None and max_chunk_bytes is not None:
+        size = int(np.prod(info.chunks, dtype=np.float64)) * max(info.nbytes_per_item, 1)
+        if size > max_chunk_bytes:
+            msg = (
+                f"{path}: data checks not run: one chunk is {describe_bytes(size)} decompressed, over "
+                f"the {describe_bytes(max_chunk_bytes)} chunk limit"
+            )
+            expected = f"chunks of at most {max_chunk_bytes} bytes"
+            return [Violation(path, Code.LIMIT_EXCEEDED, msg, expected, size)]
+    missing, first, stored = _h5.unwritten(dsid, info)
+    elements = int(np.prod(info.shape, dtype=np.float64)) - missing
+
+    def part(k: int, n: int) -> DataChecker:
+        checker = DataChecker(spec)
+        if stored is None:
+            blocks = _h5.iter_blocks(dsid, info, BLOCK_BYTES, (k, n))
+        else:
+            blocks = _h5.iter_chunks(dsid, info, stored, (k, n))
+        for offset, block in blocks:
+            checker.feed(block, offset)
+        return checker
+
+    n = workers if workers > 1 and elements * max(info.nbytes_per_item, 1) >= PARALLEL_BYTES else 1
+    if n == 1:
+        checker = part(0, 1)
+    else:
+        try:
+            shares = run_parts(n, lambda k: part(k, n).findings())
+        except ForkFailed:
+            checker = part(0, 1)
+        else:
+            checker = DataChecker(spec)
+            for found in shares:  # in order: the first index found is the smallest
+                checker.merge(found)
+    if missing:
+        fill = _h5.fill_block(dsid, info)
+        if fill is not None:
+            checker.feed(fill, first, repeat=missing)
+    return checker.violations(path)
+
+
+def _range_mask(block: np.ndarray, gt: Any, ge: Any, lt: Any, le: Any) -> np.ndarray:
+    """Elements breaking a bound. NaN breaks none: it is governed by allow_nan."""
+    mask = np.zeros(block.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        if gt is not None:
+            mask |= block <= gt
+        if ge is not None:
+            mask |= block < ge
+        if lt is not None:
+            mask |= block >= lt
+        if le is not None:
+            mask |= block > le
+    return mask
+
+
+def _detail(expected: str, f: _Finding, what: str) -> str:
+    where = "" if f.first is None else f", first at index {list(f.first)}"
+    shown = ", ".join(repr(v) for v in f.samples)
+    return f"expected {expected}, got {f.count} element(s) {what}: {shown}{where}"
+
+
+def _violation(path: str, expected: str, f: _Finding, what: str) -> Violation:
+    return Violation(
+        path=path,
+        code=Code.VALUE_CONSTRAINT,
+        message=f"{path}: {_detail(expected, f, what)}",
+        expected=expected,
+        actual={"count": f.count, "examples": f.samples, "first_index": list(f.first or ())},
+    )
+
+
+def batch_problem(spec: DatasetSpec, dtype: DTypeSpec, batch: np.ndarray) -> str | None:
+    """The first data-check problem of an in-memory batch (as stored, strings still encoded),
+    without the path; None when the batch passes. Materializing and appending both use it."""
+    view = decode_array(dtype, batch) if isinstance(dtype, StringDType) else batch
+    checker = DataChecker(spec)
+    checker.feed(view, (0,) * view.ndim)
+    found = checker.violations("")
+    return found[0].message.removeprefix(": ") if found else None
