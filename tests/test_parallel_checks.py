@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import h5py
 import numpy as np
 import pytest
 
 import h5schema as h5s
+from h5schema._sandbox.forked import forked
 from h5schema._validate import data as _datachecks
+from h5schema._validate.spread import SERIAL, PartsFailed, Spread
 from h5schema._validate.walk import walk_path
+
+T = TypeVar("T")
 
 
 class Checked(h5s.File):
@@ -37,10 +43,11 @@ def path(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("workers", [2, 3])
 def test_forked_checks_match_one_process(path: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Data checks split over forked copies give the serial report, element counts included."""
     monkeypatch.setattr(_datachecks, "PARALLEL_BYTES", 0)  # fork even for this small file
     spec = h5s.as_schema(Checked)
-    one = walk_path(str(path), spec, data_workers=1)
-    many = walk_path(str(path), spec, data_workers=workers)
+    one = walk_path(str(path), spec, spread=SERIAL)
+    many = walk_path(str(path), spec, spread=forked(workers))
     assert many.to_json() == one.to_json()  # NaN examples compare equal as JSON
     assert {v.path for v in one} == {"/full", "/sparse", "/labels"}
     counts = {(v.path, v.expected): v.actual["count"] for v in one}
@@ -60,7 +67,7 @@ def test_a_failing_part_is_an_unreadable_object(path: Path, monkeypatch: pytest.
 
     h5s_object_error = _h5.ObjectError
     monkeypatch.setattr(_h5, "iter_blocks", broken)
-    report = walk_path(str(path), h5s.as_schema(Checked), data_workers=2)
+    report = walk_path(str(path), h5s.as_schema(Checked), spread=forked(2))
     assert report.at("/full")[0].code is h5s.Code.OBJECT_UNREADABLE
     assert "injected" in report.at("/full")[0].message
 
@@ -89,7 +96,39 @@ def test_shared_group_walk_matches_one_process(tmp_path: Path, monkeypatch: pyte
         f["run_99"] = 7  # a dataset where a group is declared
     monkeypatch.setattr(_validate, "PARALLEL_GROUPS", 4)
     spec = h5s.as_schema(Runs)
-    one = walk_path(str(path), spec, data_workers=1)
+    one = walk_path(str(path), spec, spread=SERIAL)
     assert len(one) == 6
     for workers in (2, 3):
-        assert walk_path(str(path), spec, data_workers=workers).violations == one.violations
+        assert walk_path(str(path), spec, spread=forked(workers)).violations == one.violations
+
+
+def test_the_walk_uses_the_spread_it_is_given(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk forks nothing itself: big jobs go through the injected map, serial by default."""
+    monkeypatch.setattr(_datachecks, "PARALLEL_BYTES", 0)
+    calls: list[int] = []
+
+    def recording(n: int, work: Callable[[int], T], /) -> list[T]:
+        calls.append(n)
+        return [work(k) for k in range(n)]
+
+    spec = h5s.as_schema(Checked)
+    serial = walk_path(str(path), spec)
+    spread = walk_path(str(path), spec, spread=Spread(workers=3, run=recording))
+    assert calls == [3, 3, 3]  # one split per checked dataset
+    assert spread.to_json() == serial.to_json()
+
+
+def test_a_spread_that_cannot_run_parts_falls_back_to_one(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A map that raises PartsFailed (no copies could start) leaves the job to run here."""
+    monkeypatch.setattr(_datachecks, "PARALLEL_BYTES", 0)
+
+    def refusing(n: int, work: Callable[[int], T], /) -> list[T]:
+        raise PartsFailed("no copies here")
+
+    spec = h5s.as_schema(Checked)
+    assert (
+        walk_path(str(path), spec, spread=Spread(4, refusing)).to_json()
+        == walk_path(str(path), spec).to_json()
+    )

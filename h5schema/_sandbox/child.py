@@ -19,6 +19,7 @@ from collections.abc import Callable
 from h5schema import _h5
 from h5schema._convert.codegen import to_python
 from h5schema._convert.infer import infer
+from h5schema._sandbox.forked import forked
 from h5schema._sandbox.protocol import (
     Answer,
     ChildGone,
@@ -132,7 +133,7 @@ def _load(ref: str) -> SchemaSpec:
 def _validate(request: Validate, spec: SchemaSpec) -> Validated:
     report = walk_path(
         request.path, spec, check_data=request.check_data, limits=request.limits, label=request.label,
-        data_workers=request.data_workers,
+        spread=forked(request.data_workers),
     )  # fmt: skip
     return Validated(report=report.to_dict())
 

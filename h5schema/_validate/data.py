@@ -19,8 +19,8 @@ from h5schema._schema.spec import DatasetSpec
 from h5schema._types.constraints import bound_problems, describe_bounds
 from h5schema._types.dtypes import DTypeSpec, StringDType
 from h5schema._types.strings import decode_array
-from h5schema._validate.forked import ForkFailed, run_parts
 from h5schema._validate.limits import describe_bytes
+from h5schema._validate.spread import SERIAL, PartsFailed, Spread
 
 __all__ = ["BLOCK_BYTES", "DataChecker", "batch_problem", "check_data"]
 
@@ -168,15 +168,14 @@ def check_data(
     spec: DatasetSpec,
     path: str,
     max_chunk_bytes: int | None = None,
-    workers: int = 1,
+    spread: Spread = SERIAL,
 ) -> list[Violation]:
     """Violations of the dataset's data checks, reading about BLOCK_BYTES at a time.
 
     Only stored data is read: never-written regions (unallocated chunks, unallocated contiguous
     storage) read back as the fill value, which is checked once and counted for each element.
-    A chunk larger than ``max_chunk_bytes`` once decompressed is not read at all. With
-    ``workers`` > 1 (the sandboxed child only) a big dataset is checked by that many forked
-    processes, each reading a consecutive share of the blocks."""
+    A chunk larger than ``max_chunk_bytes`` once decompressed is not read at all. A big dataset
+    is split into the parts of ``spread``, each reading a consecutive share of the blocks."""
     if info.shape is None:
         return []
     if info.chunks is not None and max_chunk_bytes is not None:
@@ -201,13 +200,13 @@ def check_data(
             checker.feed(block, offset)
         return checker
 
-    n = workers if workers > 1 and elements * max(info.nbytes_per_item, 1) >= PARALLEL_BYTES else 1
+    n = spread.workers if elements * max(info.nbytes_per_item, 1) >= PARALLEL_BYTES else 1
     if n == 1:
         checker = part(0, 1)
     else:
         try:
-            shares = run_parts(n, lambda k: part(k, n).findings())
-        except ForkFailed:
+            shares = spread.run(n, lambda k: part(k, n).findings())
+        except PartsFailed:
             checker = part(0, 1)
         else:
             checker = DataChecker(spec)

@@ -6,9 +6,10 @@ attribute wish lists, dataset plans); the group walk in :mod:`h5schema._validate
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from h5schema import _h5
 from h5schema._report.codes import Code, Severity
@@ -20,6 +21,7 @@ from h5schema._types.shapes import DimSpec, describe_lengths, describe_shape
 from h5schema._validate.attributes import attribute_problem, needs_value
 from h5schema._validate.data import check_data
 from h5schema._validate.limits import Limits
+from h5schema._validate.spread import SERIAL, Spread
 
 __all__ = ["ObjectChecks"]
 
@@ -27,15 +29,23 @@ __all__ = ["ObjectChecks"]
 class ObjectChecks:
     """One walk's findings so far, and the checks of single objects."""
 
-    def __init__(self, check_data: bool, limits: Limits, data_workers: int = 1) -> None:
+    def __init__(self, check_data: bool, limits: Limits, spread: Spread = SERIAL) -> None:
         self.check_data = check_data
         self.limits = limits
-        self.data_workers = data_workers
+        self.spread = spread
         self.out: list[Violation] = []
         self._seen: set[tuple[tuple[int, int], int]] = set()  # objects with several hard links
         self._matches: dict[tuple[int, int], tuple[bool, DTypeSpec]] = {}
         self._wanted: dict[int, list[tuple[str, bool]]] = {}
         self._plans: dict[int, _DatasetPlan] = {}
+
+    def serial_share(self) -> Self:
+        """A checker for one share of a spread job: the same per-schema work and objects seen,
+        findings of its own, and no further spreading."""
+        share = copy.copy(self)
+        share.out = []
+        share.spread = SERIAL
+        return share
 
     def add(
         self,
@@ -127,9 +137,7 @@ class ObjectChecks:
                 self.foreign(path, info.foreign, plan.data_checks)
         elif plan.data_checks and dtype_ok and self.first_visit(dsid, spec):  # a wrong dtype: once
             try:
-                self.out.extend(
-                    check_data(dsid, info, spec, path, self.limits.max_chunk_bytes, self.data_workers)
-                )
+                self.out.extend(check_data(dsid, info, spec, path, self.limits.max_chunk_bytes, self.spread))
             except _h5.ObjectError as exc:
                 self.unreadable(path, exc)
             except MemoryError as exc:

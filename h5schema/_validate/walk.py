@@ -20,9 +20,9 @@ from h5schema._report.codes import Code
 from h5schema._report.report import Report, Violation, unreadable_report
 from h5schema._schema.spec import DatasetSpec, GroupSpec, SchemaSpec
 from h5schema._types.paths import child_path
-from h5schema._validate.forked import ForkFailed, run_parts
 from h5schema._validate.limits import Limits
 from h5schema._validate.objects import ObjectChecks
+from h5schema._validate.spread import SERIAL, PartsFailed, Spread
 
 __all__ = ["walk", "walk_path"]
 
@@ -55,18 +55,18 @@ def walk_path(
     check_data: bool = True,
     limits: Limits | None = None,
     label: str | None = None,
-    data_workers: int = 1,
+    spread: Spread = SERIAL,
 ) -> Report:
     """Open a file read-only and validate it in this process; an unopenable file is reported.
-    ``label`` names the file in the report (default: ``path``). ``data_workers`` > 1 lets data
-    checks of big datasets fork copies of this process (the sandboxed child only)."""
+    ``label`` names the file in the report (default: ``path``). ``spread`` says how big jobs
+    (data checks of big datasets, many subgroups) may be split; by default all runs here."""
     label = path if label is None else label
     try:
         f = _h5.open_read(path)
     except _h5.Unreadable as exc:
         return unreadable_report(label, spec.name, str(exc))
     try:
-        return _walk(_h5.root_of(f), spec, label, check_data, limits or _DEFAULT_LIMITS, "/", data_workers)
+        return _walk(_h5.root_of(f), spec, label, check_data, limits or _DEFAULT_LIMITS, "/", spread)
     finally:
         with contextlib.suppress(Exception):  # a failing close must not hide the report
             f.close()
@@ -79,9 +79,9 @@ def _walk(
     check_data: bool,
     limits: Limits,
     base: str = "/",
-    data_workers: int = 1,
+    spread: Spread = SERIAL,
 ) -> Report:
-    walker = _Walker(check_data, limits, data_workers)
+    walker = _Walker(check_data, limits, spread)
     walker.drain((root, spec.root, base, 0))
     return Report(file=label, schema=spec.name, violations=tuple(walker.out))
 
@@ -115,32 +115,25 @@ class _Walker(ObjectChecks):
                 paths.append(child[2])
 
     def shared(self, gid: _h5.Handle, links: list[_h5.Link], spec: GroupSpec, path: str, depth: int) -> None:
-        """Walk many pattern-matched subgroups in consecutive shares, one per forked copy of this
-        process (the sandboxed child only: ``data_workers`` > 1). Each copy sends back the
-        violations of its share; they are added in order, so the report is the one-process one."""
-        n, workers = min(self.data_workers, len(links)), self.data_workers
+        """Walk many pattern-matched subgroups in consecutive shares, one per part of the walk's
+        spread. Each share is walked without spreading further and gives back its violations;
+        they are added in order, so the report is the one-part one."""
+        n = self.spread.parts_for(len(links))
 
         def part(k: int) -> list[Violation]:
-            start = len(self.out)
-            self.data_workers = 1  # no forking inside a share
-            try:
-                for link in links[k * len(links) // n : (k + 1) * len(links) // n]:
-                    child = self.member(gid, link, spec, child_path(path, link.name), {}, depth)
-                    if child is not None:
-                        self.drain(child)
-            finally:
-                self.data_workers = workers
-            return self.out[start:]
+            share = self.serial_share()
+            for link in links[k * len(links) // n : (k + 1) * len(links) // n]:
+                child = share.member(gid, link, spec, child_path(path, link.name), {}, depth)
+                if child is not None:
+                    share.drain(child)
+            return share.out
 
-        before = len(self.out)
         try:
-            shares = run_parts(n, part)
-        except ForkFailed:  # no copies: walk it all here
-            del self.out[before:]
+            shares = self.spread.run(n, part)
+        except PartsFailed:  # the parts could not run apart: walk them all here, as one
             n = 1
-            part(0)
-            return
-        for found in shares[1:]:  # share 0 was walked here, straight into self.out
+            shares = [part(0)]
+        for found in shares:
             self.out.extend(found)
 
     # ------------------------------------------------------------ groups
@@ -179,7 +172,7 @@ class _Walker(ObjectChecks):
         for regex, pattern in spec.compiled_patterns():
             matched = [n for n in found if regex.fullmatch(n)]
             item = pattern.item
-            if isinstance(item, GroupSpec) and self.data_workers > 1 and len(matched) >= PARALLEL_GROUPS:
+            if isinstance(item, GroupSpec) and self.spread.workers > 1 and len(matched) >= PARALLEL_GROUPS:
                 self.shared(gid, [found.pop(name) for name in matched], item, path, depth)
             else:
                 for name in matched:

@@ -1,8 +1,9 @@
 """Spreading one job over forked copies of this process, for data checks of big datasets.
 
 h5py holds the GIL while it reads, so threads cannot read and check in parallel; forked
-processes can. Only the sandboxed child process uses this: it is single-threaded and owns its
-HDF5 state, and the HDF5 file driver reads with ``pread``, so copies can share its descriptor.
+processes can. Only the sandboxed child process uses this, handing the walk :func:`forked`: it
+is single-threaded and owns its HDF5 state, and the HDF5 file driver reads with ``pread``, so
+copies can share its descriptor.
 Each copy inherits the child's memory limit, gets the time left on its alarm, and is in the
 child's process group, which the parent kills whole on a timeout.
 """
@@ -16,19 +17,18 @@ import signal
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["ForkFailed", "run_parts"]
+from h5schema._validate.spread import PartsFailed, Spread
+
+__all__ = ["forked", "run_parts"]
 
 T = TypeVar("T")
 
 
-class ForkFailed(Exception):
-    """A copy could not be started, or died without an answer."""
-
-
-def run_parts(n: int, work: Callable[[int], T]) -> list[T]:
+def run_parts(n: int, work: Callable[[int], T], /) -> list[T]:
     """``[work(0), ..., work(n - 1)]``: part 0 here, the others each in a forked copy.
 
-    An exception raised by a part is raised here; a copy that dies raises ForkFailed."""
+    An exception raised by a part is raised here; a copy that cannot start or dies raises
+    :class:`~h5schema._validate.spread.PartsFailed`."""
     left = signal.alarm(0)
     if left:
         signal.alarm(left)
@@ -39,7 +39,7 @@ def run_parts(n: int, work: Callable[[int], T]) -> list[T]:
                 r, w = os.pipe()
                 pid = os.fork()
             except OSError as exc:
-                raise ForkFailed(f"cannot start a copy: {exc}") from None
+                raise PartsFailed(f"cannot start a copy: {exc}") from None
             if pid == 0:  # the copy: answer and leave, never return into the caller's code
                 os.close(r)
                 _serve(w, k, work, left)
@@ -83,8 +83,13 @@ def _collect(pid: int, r: int) -> Any:
         os.close(r)
         _, status = os.waitpid(pid, 0)
     if not parts:
-        raise ForkFailed(f"a data-check process ended without an answer (status {status})")
+        raise PartsFailed(f"a data-check process ended without an answer (status {status})")
     kind, value = pickle.loads(b"".join(parts))  # our own copy's answer
     if kind == "error":
         raise value
     return value
+
+
+def forked(workers: int) -> Spread:
+    """A spread over ``workers`` forked copies of this process (the sandboxed child only)."""
+    return Spread(workers=workers, run=run_parts)
