@@ -91,7 +91,8 @@ def test_each_defect_is_reported_alone(
     report = h5s.validate(write_tutorial(tmp_path / "t.h5", mutate), speech_schema())
     assert [(v.code.value, v.path, v.severity.value) for v in report] == [(code, path, severity)]
     assert report.valid is (severity == "warning")
-    assert path in report.violations[0].message
+    assert not report.violations[0].message.startswith(f"{path}:")  # the path is its own field
+    assert f"\n  {path}\n    [{severity}] {code}: " in str(report)  # and the text shows it once
 
 
 def test_truncated_file_is_unreadable_not_an_exception(tmp_path: Path) -> None:

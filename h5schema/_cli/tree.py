@@ -106,6 +106,14 @@ def _owner(path: str, known: set[str]) -> str:
     return path
 
 
+def _under(v: Violation, node: str) -> str:
+    """A violation under its node: with its own path when it is not the node's (an attribute, a
+    missing member)."""
+    if v.path == node:
+        return str(v)
+    return f"[{v.severity.value}] {v.code.value}: {v.path}: {v.message}"
+
+
 def render_tree(manifest: dict[str, Any], report: Report | None = None) -> str:
     """The tree, two spaces per level, attributes under their object; with a report, each node
     ends in ``[ok]`` or is followed by its violations."""
@@ -124,7 +132,7 @@ def render_tree(manifest: dict[str, Any], report: Report | None = None) -> str:
         lines.append(f"{pad}{_describe(node)}{mark}")
         for name, value in node.get("attributes", {}).items():
             lines.append(f"{pad}  @{name} = {value}")
-        lines.extend(f"{pad}  {v}" for v in found)
+        lines.extend(f"{pad}  {_under(v, node['path'])}" for v in found)
     if report is not None:
         lines.append(report.summary())
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from h5schema._report.codes import Severity
-from h5schema._report.report import Report
+from h5schema._report.report import Report, Violation
 
 __all__ = ["FORMATS", "colored", "passed", "render", "summary_line", "use_color"]
 
@@ -79,6 +79,11 @@ def _json(reports: Sequence[Report], strict: bool) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
+def _located(v: Violation) -> str:
+    """The violation's message after its path, for formats that show it outside a report."""
+    return f"{v.path}: {v.message}"
+
+
 def _junit(reports: Sequence[Report], strict: bool) -> str:
     """One testcase per file, one failure per violation that fails it (warnings too if strict)."""
     suites = ET.Element("testsuites", name="h5schema")
@@ -88,11 +93,12 @@ def _junit(reports: Sequence[Report], strict: bool) -> str:
         case = ET.SubElement(suite, "testcase", classname=r.schema, name=r.file)
         failing = [v for v in r if v.severity is Severity.ERROR or strict]
         for v in failing:
-            failure = ET.SubElement(case, "failure", type=v.code.value, message=v.message)
+            failure = ET.SubElement(case, "failure", type=v.code.value, message=_located(v))
             failure.text = json.dumps(v.to_dict(), ensure_ascii=False)
         others = [v for v in r if v not in failing]
         if others:
-            ET.SubElement(case, "system-out").text = "\n".join(str(v) for v in others)
+            lines = (f"[{v.severity.value}] {v.code.value}: {_located(v)}" for v in others)
+            ET.SubElement(case, "system-out").text = "\n".join(lines)
         failures += bool(failing)
     suite.set("failures", str(failures))
     suites.set("tests", str(len(reports)))

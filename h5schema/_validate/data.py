@@ -182,7 +182,7 @@ def check_data(
         size = int(np.prod(info.chunks, dtype=np.float64)) * max(info.nbytes_per_item, 1)
         if size > max_chunk_bytes:
             msg = (
-                f"{path}: data checks not run: one chunk is {describe_bytes(size)} decompressed, over "
+                f"data checks not run: one chunk is {describe_bytes(size)} decompressed, over "
                 f"the {describe_bytes(max_chunk_bytes)} chunk limit"
             )
             expected = f"chunks of at most {max_chunk_bytes} bytes"
@@ -244,7 +244,7 @@ def _violation(path: str, expected: str, f: _Finding, what: str) -> Violation:
     return Violation(
         path=path,
         code=Code.VALUE_CONSTRAINT,
-        message=f"{path}: {_detail(expected, f, what)}",
+        message=_detail(expected, f, what),
         expected=expected,
         actual={"count": f.count, "examples": f.samples, "first_index": list(f.first or ())},
     )
@@ -257,4 +257,4 @@ def batch_problem(spec: DatasetSpec, dtype: DTypeSpec, batch: np.ndarray) -> str
     checker = DataChecker(spec)
     checker.feed(view, (0,) * view.ndim)
     found = checker.violations("")
-    return found[0].message.removeprefix(": ") if found else None
+    return found[0].message if found else None

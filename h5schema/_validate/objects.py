@@ -58,7 +58,7 @@ class ObjectChecks:
         warn: bool = False,
     ) -> None:
         severity = Severity.WARNING if warn else Severity.ERROR
-        self.out.append(Violation(path, code, f"{path}: {message}", expected, actual, severity))
+        self.out.append(Violation(path, code, message, expected, actual, severity))
 
     def unreadable(self, path: str, exc: Exception) -> None:
         text = (
