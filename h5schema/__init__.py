@@ -17,6 +17,7 @@ _EXPORTS: dict[str, str] = {
     "ArrayDType": "h5schema._dtypes",
     "AttributeSpec": "h5schema._spec",
     "Casting": "h5schema._coerce",
+    "Category": "h5schema._codes",
     "Code": "h5schema._codes",
     "CompoundDType": "h5schema._dtypes",
     "CompoundField": "h5schema._dtypes",
@@ -76,7 +77,7 @@ if TYPE_CHECKING:
     from typing import Any as _Any
 
     from h5schema._check import validate, validate_many
-    from h5schema._codes import Code, Severity
+    from h5schema._codes import Category, Code, Severity
     from h5schema._coerce import Casting
     from h5schema._dataset_writer import DatasetWriter
     from h5schema._declare import attribute, dataset, group, members
@@ -135,6 +136,7 @@ __all__ = [
     "ArrayDType",
     "AttributeSpec",
     "Casting",
+    "Category",
     "Code",
     "CompoundDType",
     "CompoundField",

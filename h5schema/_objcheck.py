@@ -12,7 +12,7 @@ from typing import Any
 
 from h5schema import _h5
 from h5schema._attrcheck import attribute_problem, needs_value
-from h5schema._codes import Code, Severity
+from h5schema._codes import Code
 from h5schema._datachecks import check_data
 from h5schema._dtypes import DTypeSpec
 from h5schema._limits import Limits
@@ -45,9 +45,11 @@ class ObjectChecks:
         expected: Any = None,
         actual: Any = None,
         *,
-        warn: bool = False,
+        closed: bool = False,
     ) -> None:
-        severity = Severity.WARNING if warn else Severity.ERROR
+        """Record a violation of ``code`` at ``path``, with the code's severity on an object the
+        schema closes (``closed``) or leaves open."""
+        severity = code.severity_for(closed=closed)
         self.out.append(Violation(path, code, f"{path}: {message}", expected, actual, severity))
 
     def unreadable(self, path: str, exc: Exception) -> None:
@@ -220,7 +222,7 @@ class ObjectChecks:
         for name in scan.extra:
             self.add(
                 attribute_path(path, name), Code.UNEXPECTED_ATTRIBUTE,
-                "unexpected attribute: expected nothing here", None, name, warn=not closed,
+                "unexpected attribute: expected nothing here", None, name, closed=closed,
             )  # fmt: skip
 
 

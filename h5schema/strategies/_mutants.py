@@ -137,7 +137,7 @@ def defects(
     wanted = set(_DEFECT_CODES)
     if codes is not None:
         try:
-            wanted = {Code(str(c)) for c in codes}  # type: ignore[call-arg]  # Code(slug) looks members up
+            wanted = {Code(str(c)) for c in codes}  # type: ignore[arg-type]  # Code(slug) looks members up
         except ValueError as exc:
             raise InvalidArgument(f"codes: {exc}") from None
         unknown = wanted - set(_DEFECT_CODES)
