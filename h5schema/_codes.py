@@ -1,4 +1,11 @@
-"""Violation codes: one enum that carries everything known about a code."""
+"""Violation codes: one enum that carries everything known about a code.
+
+Adding a code takes a member of :class:`Code` here, the check that reports it, its row and
+section in ``docs/codes.md``, its slug in ``report.schema.json`` and, when it is marked
+``defect``, the function making it, registered with ``@makes`` in ``h5schema.strategies``;
+``tests/test_code_facts.py`` fails until they agree. Other lists of codes are derived from the
+members' fields.
+"""
 
 from __future__ import annotations
 
