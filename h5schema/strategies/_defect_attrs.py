@@ -68,29 +68,35 @@ def _wrong_type(h5py: ModuleType, a: AttributeSpec) -> tuple[Any, Any]:
     return h5py.Empty("f8"), None
 
 
+def _breaking_numbers(a: AttributeSpec, kind: str) -> list[Any]:
+    """Candidate ``int`` or ``float`` values (``kind``) at or just past ``a``'s bounds, between
+    its multiples and beside its choices."""
+    out: list[Any] = []
+    step = 1 if kind == "int" else 0.5
+    for b in (a.gt, a.lt):
+        if b is not None:
+            out.append(b)
+    if a.ge is not None:
+        out.append(a.ge - step)
+    if a.le is not None:
+        out.append(a.le + step)
+    if a.multiple_of is not None:
+        base = (a.ge if a.ge is not None else a.gt if a.gt is not None else 0) or 0
+        out += [base + abs(a.multiple_of) / 2 + k * abs(a.multiple_of) for k in range(3)]
+    if a.choices is not None:
+        numbers = [c for c in a.choices if isinstance(c, int | float)]
+        out += [max(numbers) + 1, min(numbers) - 1] if numbers else []
+    out = [int(v) if kind == "int" and float(v) == int(v) else v for v in out]
+    out = [v for v in out if kind == "float" or isinstance(v, int)]
+    return [float(v) for v in out] if kind == "float" else out
+
+
 def _breaking_values(a: AttributeSpec, current: Any) -> list[Any]:
     """Candidate values of the declared kind that break one of ``a``'s constraints."""
     kind = a.scalar_kind
     out: list[Any] = []
     if kind in ("int", "float"):
-        step = 1 if kind == "int" else 0.5
-        for b in (a.gt, a.lt):
-            if b is not None:
-                out.append(b)
-        if a.ge is not None:
-            out.append(a.ge - step)
-        if a.le is not None:
-            out.append(a.le + step)
-        if a.multiple_of is not None:
-            base = (a.ge if a.ge is not None else a.gt if a.gt is not None else 0) or 0
-            out += [base + abs(a.multiple_of) / 2 + k * abs(a.multiple_of) for k in range(3)]
-        if a.choices is not None:
-            numbers = [c for c in a.choices if isinstance(c, int | float)]
-            out += [max(numbers) + 1, min(numbers) - 1] if numbers else []
-        out = [int(v) if kind == "int" and float(v) == int(v) else v for v in out]
-        out = [v for v in out if kind == "float" or isinstance(v, int)]
-        if kind == "float":
-            out = [float(v) for v in out]
+        out = _breaking_numbers(a, kind)
     elif kind == "bool" and a.choices is not None:
         out = [True, False]
     elif kind in ("str", "bytes"):
