@@ -18,6 +18,7 @@ _EXPORTS: dict[str, str] = {
     "ArrayDType": "h5schema._types.dtypes",
     "AttributeSpec": "h5schema._schema.spec",
     "Casting": "h5schema._types.coerce",
+    "Category": "h5schema._report.codes",
     "Code": "h5schema._report.codes",
     "CompoundDType": "h5schema._types.dtypes",
     "CompoundField": "h5schema._types.dtypes",
@@ -90,7 +91,7 @@ if typing.TYPE_CHECKING:
     from h5schema._io.materialize import materialize
     from h5schema._io.readers import DatasetReader, FileReader, GroupReader, open
     from h5schema._io.writers import FileWriter, GroupWriter, create, open_writer
-    from h5schema._report.codes import Code, Severity
+    from h5schema._report.codes import Category, Code, Severity
     from h5schema._report.report import Report, Violation
     from h5schema._schema.declare import attribute, dataset, group, members
     from h5schema._schema.loader import load_schema
@@ -132,6 +133,7 @@ __all__ = [
     "ArrayDType",
     "AttributeSpec",
     "Casting",
+    "Category",
     "Code",
     "CompoundDType",
     "CompoundField",

@@ -190,3 +190,25 @@ def test_console_script_imports_modules_from_the_current_directory(good: Path) -
         capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+
+
+def test_relative_schema_references_load_from_the_callers_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader started in one directory loads ``schema.py:S`` from the directory of the run
+    that sends it, not from its own: two runs, two schema files of one name, two answers."""
+    for name, dtype in (("a", "int32"), ("b", "float64")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "schema.py").write_text(
+            "import numpy as np\nimport h5schema as h5s\n\n\nclass S(h5s.File):\n"
+            f"    x: h5s.Dataset = h5s.dataset(np.{dtype}, shape=(2,))\n"
+        )
+        with h5py.File(folder / "f.h5", "w") as f:
+            f["x"] = [1, 2]  # int64: valid under neither schema, each for its own reason
+    for name, dtype in (("a", "int32"), ("b", "float64")):
+        monkeypatch.chdir(tmp_path / name)
+        code, out, _ = run("validate", "f.h5", "--schema", "schema.py:S", "-j", "1", "--format", "json")
+        assert code == 1
+        (violation,) = json.loads(out)["files"][0]["violations"]
+        assert violation["expected"] == dtype, out

@@ -8,6 +8,7 @@ print goes to stderr instead of into a message.
 from __future__ import annotations
 
 import base64
+import contextlib
 import math
 import os
 import pickle
@@ -99,7 +100,7 @@ class _Reader:
         if payload.pickled is not None:  # pickled by our parent, or a reference to load here
             self.specs[key] = pickle.loads(base64.b64decode(payload.pickled))
         else:
-            self.specs[key] = _load(payload.ref or "")
+            self.specs[key] = _load(payload.ref or "", payload.cwd or os.getcwd())
 
 
 def serve(rx: int, tx: int) -> None:
@@ -121,11 +122,12 @@ class _BadReference(Exception):
     """The schema reference does not load here; the parent loads it itself to say why."""
 
 
-def _load(ref: str) -> SchemaSpec:
-    """The schema ``ref`` names, loaded in this reader (the command line sends references, so
-    that the user's module loads here, where the files are read)."""
+def _load(ref: str, cwd: str) -> SchemaSpec:
+    """The schema ``ref`` names, loaded in this reader from the caller's directory ``cwd`` (the
+    command line sends references, so that the user's module loads here, where files are read)."""
     try:
-        return load_schema(ref)
+        with contextlib.chdir(cwd):
+            return load_schema(ref)
     except Exception as exc:  # any failure: the parent's own load gives the real message
         raise _BadReference(f"{type(exc).__name__}: {exc}") from None
 

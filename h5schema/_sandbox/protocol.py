@@ -69,10 +69,12 @@ class TimedOut(Exception):
 @dataclass(frozen=True, kw_only=True)
 class SchemaPayload:
     """A schema on its way to a reader: ``pickled`` (base64 of the caller's own object) or
-    ``ref``, a reference (``file.py:Class``, a document) that the reader loads itself."""
+    ``ref``, a reference (``file.py:Class``, a document) that the reader loads itself, from the
+    caller's working directory ``cwd`` (a reader may have been started in another)."""
 
     pickled: str | None = None
     ref: str | None = None
+    cwd: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -46,5 +46,6 @@ def by_value(spec: SchemaSpec) -> Shipment:
 def by_reference(ref: str) -> Shipment:
     """A reference (``file.py:Class``, ``package.module:Class``, a document) that each reader
     loads itself, from the caller's working directory. Its name is known once one has."""
-    key = "ref:" + hashlib.sha256(f"{os.getcwd()}\0{ref}".encode()).hexdigest()
-    return Shipment("", key, SchemaPayload(ref=ref))
+    cwd = os.getcwd()
+    key = "ref:" + hashlib.sha256(f"{cwd}\0{ref}".encode()).hexdigest()
+    return Shipment("", key, SchemaPayload(ref=ref, cwd=cwd))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Self
 
 from h5schema import _h5
-from h5schema._report.codes import Code, Severity
+from h5schema._report.codes import Code
 from h5schema._report.report import Violation
 from h5schema._schema.spec import AttributeSpec, DatasetSpec
 from h5schema._types.dtypes import DTypeSpec
@@ -55,9 +55,11 @@ class ObjectChecks:
         expected: Any = None,
         actual: Any = None,
         *,
-        warn: bool = False,
+        closed: bool = False,
     ) -> None:
-        severity = Severity.WARNING if warn else Severity.ERROR
+        """Record a violation of ``code`` at ``path``, with the code's severity on an object the
+        schema closes (``closed``) or leaves open."""
+        severity = code.severity_for(closed=closed)
         self.out.append(Violation(path, code, message, expected, actual, severity))
 
     def unreadable(self, path: str, exc: Exception) -> None:
@@ -228,7 +230,7 @@ class ObjectChecks:
         for name in scan.extra:
             self.add(
                 attribute_path(path, name), Code.UNEXPECTED_ATTRIBUTE,
-                "unexpected attribute: expected nothing here", None, name, warn=not closed,
+                "unexpected attribute: expected nothing here", None, name, closed=closed,
             )  # fmt: skip
 
 

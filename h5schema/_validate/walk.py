@@ -205,7 +205,7 @@ class _Walker(ObjectChecks):
         self.add(
             path, Code.UNEXPECTED_MEMBER,
             f"unexpected member: expected nothing here, got {_what(link)}",
-            None, link.kind, warn=not closed,
+            None, link.kind, closed=closed,
         )  # fmt: skip
         if link.kind == "soft_link":
             self.soft_link(gid, link, path)

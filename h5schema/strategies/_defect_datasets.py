@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from h5schema._report.codes import Code, Severity
+from h5schema._report.codes import Code
 from h5schema._schema.spec import DatasetSpec
 from h5schema._types.dtypes import from_numpy
-from h5schema.strategies._defects import Defect, _h5py, _Node, _rebuild, _relength
+from h5schema.strategies._defects import Defect, _defect, _h5py, _Node, _rebuild, _relength, makes
 from h5schema.strategies._dtypes import _INT_NAMES, _LONG_DOUBLE
 from h5schema.strategies._numbers import _in_bounds
 
@@ -79,28 +79,34 @@ def _same_values(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _layout_defects(node: _Node) -> list[Defect]:
-    spec, props = node.spec, node.props
-    assert isinstance(spec, DatasetSpec)
-    out: list[Defect] = []
-    path = node.path
-    rank = len(props["shape"])
+def _dataset(node: _Node) -> DatasetSpec | None:
+    return node.spec if isinstance(node.spec, DatasetSpec) else None
+
+
+def _rebuilt(node: _Node, code: Code, what: str, **changes: Any) -> list[Defect]:
+    """The dataset recreated with ``changes`` and everything else copied (nothing when h5py cannot
+    recreate it: it refuses chunks larger than a fixed maximum, which HDF5 itself may have allowed)."""
+    path, props = node.path, node.props
     chunks = props["chunks"]
+    if chunks is not None and any(
+        m is not None and c > m for c, m in zip(chunks, props["maxshape"] or (), strict=False)
+    ):
+        return []
 
-    # h5py refuses to create chunks larger than a fixed maximum (HDF5 itself may have allowed it)
-    rebuildable = chunks is None or all(
-        m is None or c <= m for c, m in zip(chunks, props["maxshape"] or (), strict=False)
-    )
+    def change(f: Any) -> None:
+        _rebuild(f, path, props, **changes)
 
-    def rebuilt(code: Code, what: str, **changes: Any) -> None:
-        if not rebuildable:
-            return
+    return [_defect(code, path, f"{what} of {path}", change)]
 
-        def change(f: Any) -> None:
-            _rebuild(f, path, props, **changes)
 
-        out.append(Defect(code, path, Severity.ERROR, f"{what} of {path}", change))
-
+@makes(Code.DTYPE_MISMATCH)
+def _dtype_mismatches(f: Any, node: _Node) -> list[Defect]:
+    """The data stored with another dtype that holds it exactly."""
+    spec = _dataset(node)
+    if spec is None:
+        return []
+    props = node.props
+    out = []
     for new in _other_dtypes(props, spec)[:2]:
         data = np.asarray(props["data"])
         if new.kind == "S":
@@ -116,81 +122,116 @@ def _layout_defects(node: _Node) -> list[Defect]:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fill = np.asarray(fill).astype(new)[()]
-        rebuilt(Code.DTYPE_MISMATCH, f"store {new} data", dtype=new, data=data, fillvalue=fill)
-    if spec.maxshape is not None and chunks is not None and rank:
-        for axis in range(rank):
+        out += _rebuilt(node, Code.DTYPE_MISMATCH, f"store {new} data", dtype=new, data=data, fillvalue=fill)
+    return out
+
+
+@makes(Code.MAXSHAPE_MISMATCH)
+def _maxshape_mismatches(f: Any, node: _Node) -> list[Defect]:
+    """One axis of the maximum shape made unlimited, fixed, or larger."""
+    spec, props = _dataset(node), node.props
+    if spec is None or spec.maxshape is None or props["chunks"] is None or not props["shape"]:
+        return []
+    chunks = props["chunks"]
+    out = []
+    for axis in range(len(props["shape"])):
+        m = props["maxshape"][axis]
+        # chunks never exceed a fixed maximum, so a new fixed maximum is at least the chunk
+        options = [max(props["shape"][axis], chunks[axis])] if m is None else [None, max(m + 1, chunks[axis])]
+        for new_m in options:
+            maxshape = tuple(new_m if i == axis else v for i, v in enumerate(props["maxshape"]))
+            out += _rebuilt(node, Code.MAXSHAPE_MISMATCH, f"maxshape {maxshape}", maxshape=maxshape)
+    return out
+
+
+@makes(Code.CHUNKS_MISMATCH)
+def _chunks_mismatches(f: Any, node: _Node) -> list[Defect]:
+    """Another chunk shape, a contiguous layout where chunks are required, or the reverse."""
+    spec, props = _dataset(node), node.props
+    if spec is None or spec.chunks is None:
+        return []
+    chunks = props["chunks"]
+    out = []
+    if chunks is not None and isinstance(spec.chunks, tuple):
+        for axis in range(len(props["shape"])):
             m = props["maxshape"][axis]
-            # chunks never exceed a fixed maximum, so a new fixed maximum is at least the chunk
-            options = (
-                [max(props["shape"][axis], chunks[axis])] if m is None else [None, max(m + 1, chunks[axis])]
-            )
-            for new_m in options:
-                maxshape = tuple(new_m if i == axis else v for i, v in enumerate(props["maxshape"]))
-                rebuilt(Code.MAXSHAPE_MISMATCH, f"maxshape {maxshape}", maxshape=maxshape)
-    if spec.chunks is not None:
-        if chunks is not None and isinstance(spec.chunks, tuple):
-            for axis in range(rank):
-                m = props["maxshape"][axis]
-                for c in (chunks[axis] + 1, chunks[axis] - 1):
-                    if c >= 1 and (m is None or c <= m):
-                        new_chunks = tuple(c if i == axis else v for i, v in enumerate(chunks))
-                        rebuilt(Code.CHUNKS_MISMATCH, f"chunks {new_chunks}", chunks=new_chunks)
-                        break
-        elif chunks is not None and spec.chunks is True:
-            keeps_filters = (
-                spec.compression in (None, "none")
-                and spec.compression_opts is None
-                and not spec.shuffle
-                and not spec.fletcher32
-            )
-            if props["maxshape"] == props["shape"] and keeps_filters:
-                rebuilt(
-                    Code.CHUNKS_MISMATCH,
-                    "contiguous layout",
-                    chunks=None,
-                    compression=None,
-                    shuffle=False,
-                    fletcher32=False,
-                )
-        elif chunks is None and spec.chunks is False and rank and all(props["shape"]):
-            rebuilt(Code.CHUNKS_MISMATCH, "chunked layout", chunks=props["shape"], maxshape=props["shape"])
-    if chunks is not None:
-        if spec.compression_opts is not None and props["compression"] == "gzip":
-            level = (int(props["compression_opts"]) + 1) % 10
-            rebuilt(Code.COMPRESSION_MISMATCH, f"gzip level {level}", compression_opts=level)
-        elif spec.compression is not None:
-            new_c = {"gzip": "lzf", "lzf": "gzip"}.get(props["compression"] or "none", "gzip")
-            rebuilt(
-                Code.COMPRESSION_MISMATCH, f"compression {new_c}", compression=new_c, compression_opts=None
-            )
-        if spec.shuffle is not None:
-            rebuilt(Code.COMPRESSION_MISMATCH, "shuffle toggled", shuffle=not props["shuffle"])
-        vlen = props["dtype"].kind == "O" or _has_vlen(props["dtype"])
-        if spec.fletcher32 is not None and (props["fletcher32"] or not vlen):  # HDF5: no fletcher32 on vlen
-            rebuilt(Code.COMPRESSION_MISMATCH, "fletcher32 toggled", fletcher32=not props["fletcher32"])
-    fill = props["fillvalue"]
-    if spec.fillvalue is not None and fill is not None:
-        new_fill = _other_fill(props["dtype"], spec, fill)
-        if new_fill is not None:
-            rebuilt(Code.FILLVALUE_MISMATCH, f"fill value {new_fill!r}", fillvalue=new_fill)
-    if spec.shape is not None:
-        for axis, d in enumerate(spec.shape):
-            for length in ((d.upper + 1) if d.upper is not None else -1, d.lower - 1):
-                if length < 0:
-                    continue
-                change = _relength(node, axis, length)
-                if change is not None:
-                    out.append(
-                        Defect(
-                            Code.SHAPE_MISMATCH,
-                            path,
-                            Severity.ERROR,
-                            f"length {length} on axis {axis}",
-                            change,
-                        )
-                    )
+            for c in (chunks[axis] + 1, chunks[axis] - 1):
+                if c >= 1 and (m is None or c <= m):
+                    new_chunks = tuple(c if i == axis else v for i, v in enumerate(chunks))
+                    out += _rebuilt(node, Code.CHUNKS_MISMATCH, f"chunks {new_chunks}", chunks=new_chunks)
                     break
-    out += _value_defects(node)
+    elif chunks is not None and spec.chunks is True:
+        keeps_filters = (
+            spec.compression in (None, "none")
+            and spec.compression_opts is None
+            and not spec.shuffle
+            and not spec.fletcher32
+        )
+        if props["maxshape"] == props["shape"] and keeps_filters:
+            out += _rebuilt(
+                node,
+                Code.CHUNKS_MISMATCH,
+                "contiguous layout",
+                chunks=None,
+                compression=None,
+                shuffle=False,
+                fletcher32=False,
+            )
+    elif chunks is None and spec.chunks is False and props["shape"] and all(props["shape"]):
+        shape = props["shape"]
+        out += _rebuilt(node, Code.CHUNKS_MISMATCH, "chunked layout", chunks=shape, maxshape=shape)
+    return out
+
+
+@makes(Code.COMPRESSION_MISMATCH)
+def _compression_mismatches(f: Any, node: _Node) -> list[Defect]:
+    """Another gzip level or compression, or shuffle or fletcher32 toggled."""
+    spec, props = _dataset(node), node.props
+    if spec is None or props["chunks"] is None:
+        return []
+    code = Code.COMPRESSION_MISMATCH
+    out = []
+    if spec.compression_opts is not None and props["compression"] == "gzip":
+        level = (int(props["compression_opts"]) + 1) % 10
+        out += _rebuilt(node, code, f"gzip level {level}", compression_opts=level)
+    elif spec.compression is not None:
+        new_c = {"gzip": "lzf", "lzf": "gzip"}.get(props["compression"] or "none", "gzip")
+        out += _rebuilt(node, code, f"compression {new_c}", compression=new_c, compression_opts=None)
+    if spec.shuffle is not None:
+        out += _rebuilt(node, code, "shuffle toggled", shuffle=not props["shuffle"])
+    vlen = props["dtype"].kind == "O" or _has_vlen(props["dtype"])
+    if spec.fletcher32 is not None and (props["fletcher32"] or not vlen):  # HDF5: no fletcher32 on vlen
+        out += _rebuilt(node, code, "fletcher32 toggled", fletcher32=not props["fletcher32"])
+    return out
+
+
+@makes(Code.FILLVALUE_MISMATCH)
+def _fillvalue_mismatches(f: Any, node: _Node) -> list[Defect]:
+    """Another fill value."""
+    spec, props = _dataset(node), node.props
+    if spec is None or spec.fillvalue is None or props["fillvalue"] is None:
+        return []
+    new_fill = _other_fill(props["dtype"], spec, props["fillvalue"])
+    if new_fill is None:
+        return []
+    return _rebuilt(node, Code.FILLVALUE_MISMATCH, f"fill value {new_fill!r}", fillvalue=new_fill)
+
+
+@makes(Code.SHAPE_MISMATCH)
+def _shape_mismatches(f: Any, node: _Node) -> list[Defect]:
+    """One axis given a length its shape entry does not allow."""
+    spec = _dataset(node)
+    if spec is None or spec.shape is None:
+        return []
+    out = []
+    for axis, d in enumerate(spec.shape):
+        for length in ((d.upper + 1) if d.upper is not None else -1, d.lower - 1):
+            if length < 0:
+                continue
+            change = _relength(node, axis, length)
+            if change is not None:
+                out.append(_defect(Code.SHAPE_MISMATCH, node.path, f"length {length} on axis {axis}", change))
+                break
     return out
 
 
@@ -221,13 +262,15 @@ def _other_fill(dtype: Any, spec: DatasetSpec, fill: Any) -> Any:
     return None
 
 
-def _value_defects(node: _Node) -> list[Defect]:
-    """Write one element that breaks exactly one data check."""
-    spec, props = node.spec, node.props
-    assert isinstance(spec, DatasetSpec)
+@makes(Code.VALUE_CONSTRAINT)
+def _value_constraints(f: Any, node: _Node) -> list[Defect]:
+    """One element written that breaks exactly one data check."""
+    spec, props = _dataset(node), node.props
+    if spec is None or not spec.has_data_checks:
+        return []
     data = np.asarray(props["data"])
     dtype = props["dtype"]
-    if not spec.has_data_checks or data.size == 0 or dtype.names is not None:
+    if data.size == 0 or dtype.names is not None:
         return []
     bounds = (spec.gt, spec.ge, spec.lt, spec.le)
     candidates: list[Any] = []
@@ -273,7 +316,7 @@ def _value_defects(node: _Node) -> list[Defect]:
         def change(f: Any, index: Any = index, stored: Any = stored) -> None:
             f[path][index] = stored
 
-        return [Defect(Code.VALUE_CONSTRAINT, path, Severity.ERROR, f"{path}[{index}] = {stored!r}", change)]
+        return [_defect(Code.VALUE_CONSTRAINT, path, f"{path}[{index}] = {stored!r}", change)]
     return []
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from h5schema._report.codes import Code, Severity
+from h5schema._report.codes import Code
 from h5schema._schema.spec import DatasetSpec, GroupSpec
 from h5schema._types.paths import child_path
-from h5schema.strategies._defects import Defect, _h5py, _Node, _relength
+from h5schema.strategies._defects import Defect, _defect, _h5py, _Node, _relength, makes
 
 __all__: list[str] = []
 
@@ -43,54 +43,95 @@ def _replace_member(path: str, kind: str) -> Callable[[Any], None]:
     return change
 
 
-def _group_defects(node: _Node) -> list[Defect]:
-    spec = node.spec
-    assert isinstance(spec, GroupSpec)
-    out: list[Defect] = []
+def _group(node: _Node) -> GroupSpec | None:
+    return node.spec if isinstance(node.spec, GroupSpec) else None
+
+
+def _deletions(node: _Node, code: Code, kind: str) -> list[Defect]:
+    """A required member of ``kind`` deleted."""
+    spec = _group(node)
+    if spec is None:
+        return []
     present = {c.name: c for c in node.children}
+    out = []
     for m in spec.members:
         child = present.get(m.name or "")
-        if child is not None and m.required:
-            code = Code.MISSING_GROUP if m.kind == "group" else Code.MISSING_DATASET
-            out.append(
-                Defect(code, child.path, Severity.ERROR, f"delete {child.path}", _del_member(child.path))
-            )
+        if child is not None and m.required and m.kind == kind:
+            out.append(_defect(code, child.path, f"delete {child.path}", _del_member(child.path)))
+    return out
+
+
+@makes(Code.MISSING_GROUP)
+def _missing_groups(f: Any, node: _Node) -> list[Defect]:
+    """A required group deleted."""
+    return _deletions(node, Code.MISSING_GROUP, "group")
+
+
+@makes(Code.MISSING_DATASET)
+def _missing_datasets(f: Any, node: _Node) -> list[Defect]:
+    """A required dataset deleted."""
+    return _deletions(node, Code.MISSING_DATASET, "dataset")
+
+
+@makes(Code.MEMBER_COUNT)
+def _member_counts(f: Any, node: _Node) -> list[Defect]:
+    """A pattern left one member short of its ``min_count``."""
+    spec = _group(node)
+    if spec is None:
+        return []
+    out = []
     for i, p in enumerate(spec.patterns):
         names = node.matched.get(i, [])
         if names and len(names) == p.min_count:
             victim = child_path(node.path, names[0])
-            out.append(
-                Defect(Code.MEMBER_COUNT, node.path, Severity.ERROR, f"delete {victim}", _del_member(victim))
-            )
+            out.append(_defect(Code.MEMBER_COUNT, node.path, f"delete {victim}", _del_member(victim)))
+    return out
+
+
+@makes(Code.UNEXPECTED_MEMBER)
+def _unexpected_members(f: Any, node: _Node) -> list[Defect]:
+    """An undeclared group, dataset or soft link added: errors in a closed group, else warnings."""
+    spec = _group(node)
+    if spec is None:
+        return []
     regexes = [r for r, _ in spec.compiled_patterns()]
     declared = {m.name for m in spec.members}
     for extra in ("zz_extra", "zz extra 2", "ZZ-3"):
         if extra in node.links or extra in declared or any(r.fullmatch(extra) for r in regexes):
             continue
-        sev = Severity.ERROR if spec.closed else Severity.WARNING
         epath = child_path(node.path, extra)
-        for kind in ("group", "dataset", "link"):
-            out.append(
-                Defect(Code.UNEXPECTED_MEMBER, epath, sev, f"add {kind} {epath}", _add_member(epath, kind))
+        return [
+            _defect(
+                Code.UNEXPECTED_MEMBER,
+                epath,
+                f"add {kind} {epath}",
+                _add_member(epath, kind),
+                closed=spec.closed,
             )
-        break
+            for kind in ("group", "dataset", "link")
+        ]
+    return []
+
+
+@makes(Code.WRONG_KIND)
+def _wrong_kinds(f: Any, node: _Node) -> list[Defect]:
+    """A member replaced by one of the other kinds (group, dataset, soft link)."""
+    if _group(node) is None:
+        return []
+    out = []
     for child in node.children:
         for kind in ("group", "dataset", "link"):
             if kind != child.spec.kind:
-                out.append(
-                    Defect(
-                        Code.WRONG_KIND,
-                        child.path,
-                        Severity.ERROR,
-                        f"replace {child.path} by a {kind}",
-                        _replace_member(child.path, kind),
-                    )
-                )
-    out += _dim_defects(node)
+                change = _replace_member(child.path, kind)
+                out.append(_defect(Code.WRONG_KIND, child.path, f"replace {child.path} by a {kind}", change))
     return out
 
 
-def _dim_defects(node: _Node) -> list[Defect]:
+@makes(Code.DIM_MISMATCH)
+def _dim_mismatches(f: Any, node: _Node) -> list[Defect]:
+    """A dataset of a group given another length on an axis of a named dim that others share."""
+    if _group(node) is None:
+        return []
     out: list[Defect] = []
     users: dict[str, list[tuple[_Node, int]]] = {}
     for child in node.children:
@@ -116,14 +157,7 @@ def _dim_defects(node: _Node) -> list[Defect]:
                     continue
                 change = _relength(child, axis, length)
                 if change is not None:
-                    out.append(
-                        Defect(
-                            Code.DIM_MISMATCH,
-                            child.path,
-                            Severity.ERROR,
-                            f"give {child.path} {length} on axis {axis} (dim {dim_name!r} is {bound})",
-                            change,
-                        )
-                    )
+                    what = f"give {child.path} {length} on axis {axis} (dim {dim_name!r} is {bound})"
+                    out.append(_defect(Code.DIM_MISMATCH, child.path, what, change))
                     break
     return out

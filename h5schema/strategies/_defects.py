@@ -1,4 +1,5 @@
-"""Defect, and the raw h5py changes that defects are made of (the one strategies module importing h5py)."""
+"""Defect, the registry of defect makers, and the raw h5py changes that defects are made of (the one
+strategies module importing h5py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 from h5schema._report.codes import Code, Severity
 from h5schema._schema.spec import DatasetSpec, GroupSpec
 
-__all__ = ["Defect"]
+__all__ = ["MAKERS", "Defect", "Maker", "makes"]
 
 
 def _h5py() -> ModuleType:
@@ -43,6 +44,35 @@ class Defect:
         with _h5py().File(file, "r+") as f:
             self.change(f)
         return self.code, self.path
+
+
+Maker = Callable[[Any, "_Node"], list[Defect]]
+"""A defect maker: given the conforming file (an ``h5py.File`` open for reading) and one object
+of it, every defect of its code that can be made on that object (none if it does not apply)."""
+
+MAKERS: dict[Code, Maker] = {}
+"""The one function making each code's defects, for the codes with ``Code.defect`` set."""
+
+
+def makes(code: Code) -> Callable[[Maker], Maker]:
+    """Register the decorated function as the maker of ``code``'s defects (one per code)."""
+
+    def register(maker: Maker) -> Maker:
+        if not code.defect:
+            raise ValueError(f"{code.value} is not marked as made by a defect (Code.defect)")
+        if code in MAKERS:
+            raise ValueError(f"{code.value} has two defect makers: {MAKERS[code].__name__}, {maker.__name__}")
+        MAKERS[code] = maker
+        return maker
+
+    return register
+
+
+def _defect(
+    code: Code, path: str, description: str, change: Callable[[Any], None], *, closed: bool = False
+) -> Defect:
+    """A defect with the severity its code has on an open object, or on a ``closed`` one."""
+    return Defect(code, path, code.severity_for(closed=closed), description, change)
 
 
 @dataclass

@@ -16,33 +16,15 @@ from h5schema._report.codes import Code
 from h5schema._schema.model import as_schema
 from h5schema._schema.spec import DatasetSpec, GroupSpec
 from h5schema._types.paths import child_path
-from h5schema.strategies._defect_attrs import _attr_defects
-from h5schema.strategies._defect_datasets import _layout_defects
-from h5schema.strategies._defect_members import _group_defects
-from h5schema.strategies._defects import Defect, _h5py, _Node
+
+# imported for their @makes registrations: together they fill MAKERS
+from h5schema.strategies import _defect_attrs, _defect_datasets, _defect_members  # noqa: F401
+from h5schema.strategies._defects import MAKERS, Defect, _h5py, _Node
 
 __all__ = ["defects", "mutants"]
 
 
-_DEFECT_CODES = (
-    Code.MISSING_ATTRIBUTE,
-    Code.ATTRIBUTE_TYPE,
-    Code.ATTRIBUTE_VALUE,
-    Code.UNEXPECTED_ATTRIBUTE,
-    Code.MISSING_DATASET,
-    Code.MISSING_GROUP,
-    Code.UNEXPECTED_MEMBER,
-    Code.MEMBER_COUNT,
-    Code.WRONG_KIND,
-    Code.DTYPE_MISMATCH,
-    Code.SHAPE_MISMATCH,
-    Code.DIM_MISMATCH,
-    Code.MAXSHAPE_MISMATCH,
-    Code.CHUNKS_MISMATCH,
-    Code.COMPRESSION_MISMATCH,
-    Code.FILLVALUE_MISMATCH,
-    Code.VALUE_CONSTRAINT,
-)
+_DEFECT_CODES = tuple(c for c in Code if c.defect)  # each made by its function in MAKERS
 
 
 def _dataset_props(h5py: ModuleType, ds: Any) -> dict[str, Any]:
@@ -112,7 +94,8 @@ def defects(
     schema: Any, file: str | Path, *, codes: Iterable[Code | str] | None = None
 ) -> SearchStrategy[Defect]:
     """One :class:`Defect` for the conforming ``file`` of ``schema``, chosen among ``codes``
-    (default: every code below). Drawing reads the file; :meth:`Defect.apply` changes it.
+    (default: every code below, those with ``Code.defect`` set). Drawing reads the file;
+    :meth:`Defect.apply` changes it.
 
     Each defect changes exactly one thing, so that validation reports exactly its code at its
     path: a required attribute deleted (``missing_attribute`` at ``/g@a``), an attribute stored
@@ -137,25 +120,24 @@ def defects(
     wanted = set(_DEFECT_CODES)
     if codes is not None:
         try:
-            wanted = {Code(str(c)) for c in codes}  # type: ignore[call-arg]  # Code(slug) looks members up
+            wanted = {Code(str(c)) for c in codes}  # type: ignore[arg-type]  # Code(slug) looks members up
         except ValueError as exc:
             raise InvalidArgument(f"codes: {exc}") from None
         unknown = wanted - set(_DEFECT_CODES)
         if unknown:
             raise InvalidArgument(f"no defect makes {sorted(unknown)}")
+    makers = [(code, MAKERS[code]) for code in _DEFECT_CODES if code in wanted]
     h5py = _h5py()
-    found: list[Defect] = []
+    by_code: dict[Code, list[Defect]] = {}
     with h5py.File(file, "r") as f:
         for node in _walk(h5py, f, spec.root, "/", "", None):
-            found += _attr_defects(h5py, f, node)
-            found += _group_defects(node) if isinstance(node.spec, GroupSpec) else _layout_defects(node)
-    by_code: dict[Code, list[Defect]] = {}
-    for d in found:
-        if d.code in wanted:
-            by_code.setdefault(d.code, []).append(d)
+            for code, maker in makers:
+                made = maker(f, node)
+                if made:
+                    by_code.setdefault(code, []).extend(made)
     if not by_code:
         return st.nothing()
-    kinds = sorted(by_code, key=_DEFECT_CODES.index)
+    kinds = [c for c in _DEFECT_CODES if c in by_code]
     return st.sampled_from(kinds).flatmap(lambda c: st.sampled_from(by_code[c]))
 
 
