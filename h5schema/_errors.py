@@ -46,15 +46,19 @@ class SchemaDefinitionError(H5SchemaError, TypeError):
         super().__init__(f"{location}: {problem}" if location else problem)
 
 
+def first_error(exc: Exception) -> tuple[str, str]:
+    """The location (dotted, "" for none) and the message of the first error of a pydantic
+    ValidationError, without pydantic's "Value error, " prefix; ``("", str(exc))`` otherwise."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return "", str(exc)
+    first = errors()[0]
+    return ".".join(str(x) for x in first["loc"]), str(first["msg"]).removeprefix("Value error, ")
+
+
 def definition_error(where: str, exc: Exception) -> SchemaDefinitionError:
     """Turn a pydantic ValidationError (or ValueError) met while defining a schema into ours."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        msg = str(first["msg"]).removeprefix("Value error, ")
-    else:
-        msg = str(exc)
-    return SchemaDefinitionError(where, msg)
+    return SchemaDefinitionError(where, first_error(exc)[1])
 
 
 class SchemaLoadError(H5SchemaError, ValueError):

@@ -22,7 +22,6 @@ __all__ = [
     "json_text",
     "load",
     "load_error",
-    "plural",
     "shipped",
     "size_option",
     "usage_error",
@@ -62,10 +61,6 @@ def size_option(ctx: click.Context, param: click.Parameter, value: str | None) -
         return parse_bytes(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def json_text(document: Any) -> str:

@@ -7,11 +7,12 @@ from typing import Any
 
 import click
 
-from h5schema._cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, json_text, load, load_error, plural
+from h5schema._cli.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, json_text, load, load_error
 from h5schema._convert.jsonschema import to_json_schema
 from h5schema._diff.changes import diff
 from h5schema._errors import SchemaDefinitionError, SchemaLoadError
 from h5schema._report.formats import colored, use_color
+from h5schema._report.report import plural
 from h5schema._schema.loader import load_schema
 
 __all__ = ["check_schema", "diff_command", "export"]

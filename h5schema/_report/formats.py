@@ -9,19 +9,13 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from h5schema._report.codes import Severity
-from h5schema._report.report import Report, Violation
+from h5schema._report.report import Report, Violation, plural
 
 __all__ = ["FORMATS", "colored", "passed", "render", "summary_line", "use_color"]
-
-FORMATS = ("text", "json", "junit", "github")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def summary_line(reports: Sequence[Report], *, strict: bool = False) -> str:
@@ -30,8 +24,8 @@ def summary_line(reports: Sequence[Report], *, strict: bool = False) -> str:
     n_warn = sum(len(r.warnings) for r in reports)
     invalid = sum(not passed(r, strict) for r in reports)
     return (
-        f"{_plural(len(reports), 'file')}, {invalid} invalid, "
-        f"{_plural(n_err, 'error')}, {_plural(n_warn, 'warning')}"
+        f"{plural(len(reports), 'file')}, {invalid} invalid, "
+        f"{plural(n_err, 'error')}, {plural(n_warn, 'warning')}"
     )
 
 
@@ -60,15 +54,9 @@ def colored(text: str, styles: dict[str, str] = _STYLES) -> str:
     return text
 
 
-def render(fmt: str, reports: Sequence[Report], *, strict: bool = False, color: bool = False) -> str:
-    if fmt == "json":
-        return _json(reports, strict)
-    if fmt == "junit":
-        return _junit(reports, strict)
-    if fmt == "github":
-        return _github(reports)
-    text = "\n".join([*(str(r) for r in reports), summary_line(reports, strict=strict)])
-    return colored(text) if color else text
+def _text(reports: Sequence[Report], strict: bool) -> str:
+    """Each report as ``str(report)``, then the totals line."""
+    return "\n".join([*(str(r) for r in reports), summary_line(reports, strict=strict)])
 
 
 def _json(reports: Sequence[Report], strict: bool) -> str:
@@ -115,7 +103,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _github(reports: Sequence[Report]) -> str:
+def _github(reports: Sequence[Report], strict: bool) -> str:
     """GitHub Actions workflow commands: ``::error file=F,title=CODE::message`` per violation."""
     lines = []
     for r in reports:
@@ -124,3 +112,14 @@ def _github(reports: Sequence[Report]) -> str:
             props = f"file={_escape_property(r.file)},title={_escape_property(f'{v.code.value} at {v.path}')}"
             lines.append(f"::{level} {props}::{_escape_data(v.message)}")
     return "\n".join(lines)
+
+
+Renderer = Callable[[Sequence[Report], bool], str]
+_RENDERERS: dict[str, Renderer] = {"text": _text, "json": _json, "junit": _junit, "github": _github}
+FORMATS = tuple(_RENDERERS)  # the choices of --format
+
+
+def render(fmt: str, reports: Sequence[Report], *, strict: bool = False, color: bool = False) -> str:
+    """The whole output of one run in format ``fmt``; ``color`` styles the text format only."""
+    text = _RENDERERS[fmt](reports, strict)
+    return colored(text) if color and fmt == "text" else text

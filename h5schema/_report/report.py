@@ -10,7 +10,7 @@ from typing import Any
 from h5schema._errors import InvalidFileError
 from h5schema._report.codes import Code, Severity
 
-__all__ = ["Report", "Violation", "jsonable", "unreadable_report"]
+__all__ = ["Report", "Violation", "jsonable", "plural", "unreadable_report"]
 
 
 def jsonable(value: Any) -> Any:
@@ -181,7 +181,7 @@ class Report:
 
     def summary(self) -> str:
         n_err, n_warn = len(self.errors), len(self.warnings)
-        parts = [_plural(n_err, "error")] + ([_plural(n_warn, "warning")] if n_warn else [])
+        parts = [plural(n_err, "error")] + ([plural(n_warn, "warning")] if n_warn else [])
         state = "valid" if self.valid else "INVALID"
         return f"{self.file}: {state} against {self.schema}" + (
             f" ({', '.join(parts)})" if self.violations else ""
@@ -195,7 +195,12 @@ class Report:
         return "\n".join(lines)
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word``, with an s unless n is 1.
+
+    >>> plural(1, "error"), plural(3, "file")
+    ('1 error', '3 files')
+    """
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
-from h5schema._errors import SchemaDefinitionError
+from h5schema._errors import SchemaDefinitionError, first_error
 from h5schema._schema.annotations import attribute_spec, strip_optional
 from h5schema._schema.declare import FieldRole, Role, attribute, dataset, group, members
 from h5schema._schema.declare import marker_of as _marker
@@ -84,9 +84,7 @@ class _Node(BaseModel):
 
 
 def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    loc = ".".join(str(x) for x in err["loc"])
+    loc, msg = first_error(exc)
     return f"{loc}: {msg}" if loc else msg
 
 

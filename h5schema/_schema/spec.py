@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, ValidationError, field_serializer, model_validator
 
-from h5schema._errors import SchemaDefinitionError
+from h5schema._errors import SchemaDefinitionError, first_error
 from h5schema._schema.attribute import AttributeSpec
 from h5schema._schema.base import (
     FORMAT,
@@ -381,9 +381,7 @@ def _load(build: Any) -> SchemaSpec:
     try:
         return build()  # type: ignore[no-any-return]
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise SchemaDefinitionError(loc, str(err["msg"]).removeprefix("Value error, ")) from None
+        raise SchemaDefinitionError(*first_error(exc)) from None
 
 
 PatternSpec.model_rebuild()
