@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "SchemaChange": "h5schema._diff.changes",
     "SchemaDefinitionError": "h5schema._errors",
     "SchemaDiff": "h5schema._diff.changes",
+    "SchemaLike": "h5schema._schema.model",
     "SchemaLoadError": "h5schema._errors",
     "SchemaSpec": "h5schema._schema.spec",
     "Severity": "h5schema._report.codes",
@@ -95,7 +96,7 @@ if typing.TYPE_CHECKING:
     from h5schema._report.report import Report, Violation
     from h5schema._schema.declare import attribute, dataset, group, members
     from h5schema._schema.loader import load_schema
-    from h5schema._schema.model import Dataset, File, Group, as_schema
+    from h5schema._schema.model import Dataset, File, Group, SchemaLike, as_schema
     from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
     from h5schema._types.coerce import Casting
     from h5schema._types.dtypes import (
@@ -163,6 +164,7 @@ __all__ = [
     "SchemaChange",
     "SchemaDefinitionError",
     "SchemaDiff",
+    "SchemaLike",
     "SchemaLoadError",
     "SchemaSpec",
     "Severity",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -63,3 +64,39 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert ci.startswith("python3 -m venv .venv")
     assert f"\n{ci}\n" in (ROOT / "README.md").read_text()
+
+
+def _source_docstring_follows(module: ModuleType, name: str) -> bool:
+    """Whether ``name = ...`` at the top of ``module`` is followed by a string (an alias's
+    docstring, as documentation tools read it)."""
+    import ast
+    import inspect
+
+    body = ast.parse(inspect.getsource(module)).body
+    for stmt, after in itertools.pairwise(body):
+        targets = [stmt.target] if isinstance(stmt, ast.AnnAssign) else getattr(stmt, "targets", [])
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+    return False
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    """Each name of h5s.__all__ is documented: classes and functions by their own docstring,
+    type aliases by the string that follows their definition."""
+    import importlib
+    import inspect
+
+    undocumented = []
+    for name in h5s.__all__:
+        if name == "__version__":
+            continue
+        value = getattr(h5s, name)
+        if inspect.isclass(value):  # its own, not one inherited from a base class
+            documented = bool((vars(value).get("__doc__") or "").strip())
+        elif inspect.isfunction(value):
+            documented = bool((value.__doc__ or "").strip())
+        else:
+            documented = _source_docstring_follows(importlib.import_module(h5s._EXPORTS[name]), name)
+        if not documented:
+            undocumented.append(name)
+    assert undocumented == []

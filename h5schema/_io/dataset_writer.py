@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from h5schema import _h5
 from h5schema._errors import WriteError
@@ -96,7 +97,7 @@ class DatasetWriter:
 
     # ---------------------------------------------------------------- appending
 
-    def prepare(self, batch: Any, *, casting: Casting | None = None) -> np.ndarray:
+    def prepare(self, batch: npt.ArrayLike, *, casting: Casting | None = None) -> np.ndarray:
         """Check a batch and return it as stored; raise WriteError without writing anything."""
         if self._refusal is not None:
             raise WriteError(self._refusal)
@@ -154,7 +155,7 @@ class DatasetWriter:
         self._buffered += k
         return self._buffered >= self._buffer_rows
 
-    def append(self, batch: Any, *, casting: Casting | None = None) -> None:
+    def append(self, batch: npt.ArrayLike, *, casting: Casting | None = None) -> None:
         """Append rows (a batch whose axis ``self.axis`` is the row axis). All or nothing.
 
         A dataset that shares its row dim with others in its group is appended through the group
@@ -170,7 +171,7 @@ class DatasetWriter:
             self.write_buffered()
         self._owner._appended(arr.shape[self.axis or 0])
 
-    def append_row(self, row: Any, *, casting: Casting | None = None) -> None:
+    def append_row(self, row: npt.ArrayLike, *, casting: Casting | None = None) -> None:
         """Append a single row (a batch of one)."""
         self.append(one_row(row, self.dtype, self.axis or 0), casting=casting)
 

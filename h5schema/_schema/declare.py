@@ -13,6 +13,9 @@ from pydantic import Field
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from h5schema._types.dtypes import DTypeLike
+from h5schema._types.shapes import ShapeLike
+
 __all__ = ["FieldRole", "Role", "attribute", "dataset", "group", "marker_of", "members", "pattern_of"]
 
 
@@ -51,8 +54,8 @@ def attribute(
     min_length: int | None = None,
     max_length: int | None = None,
     pattern: str | None = None,
-    dtype: Any = None,
-    shape: Any = None,
+    dtype: DTypeLike | None = None,
+    shape: ShapeLike = None,
 ) -> Any:
     """Declare an HDF5 attribute: a pydantic field with pydantic's constraints.
 
@@ -76,9 +79,9 @@ def attribute(
 
 
 def dataset(
-    dtype: Any = None,
+    dtype: DTypeLike | None = None,
     *,
-    shape: Any = None,
+    shape: ShapeLike = None,
     maxshape: tuple[int | None, ...] | None = None,
     chunks: bool | tuple[int, ...] | None = None,
     compression: Literal["gzip", "lzf", "none"] | None = None,

@@ -19,6 +19,8 @@ from h5schema._types.strings import encode_array
 __all__ = ["Casting", "coerce"]
 
 Casting = Literal["lossless", "same_kind", "unsafe"]
+"""How far a write may convert values: ``"lossless"`` (the default: values must survive the
+round trip), or numpy's ``"same_kind"`` and ``"unsafe"``."""
 
 
 def coerce(dtype: DTypeSpec, data: Any, *, casting: Casting = "lossless") -> np.ndarray:

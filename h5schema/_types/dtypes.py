@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,6 +28,7 @@ __all__ = [
     "ArrayDType",
     "CompoundDType",
     "CompoundField",
+    "DTypeLike",
     "DTypeSpec",
     "EnumDType",
     "FamilyDType",
@@ -121,6 +123,8 @@ class EnumDType(_DT):
 
 
 class CompoundField(BaseModel):
+    """One named field of a :class:`CompoundDType`, with its own dtype."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str
     dtype: DTypeSpec
@@ -203,6 +207,10 @@ DTypeSpec: TypeAlias = Annotated[
     NumericDType | StringDType | EnumDType | CompoundDType | ArrayDType | FamilyDType | OtherDType,
     Field(discriminator="kind"),
 ]
+"""A declared element type: one of the dtype models, told apart by their ``kind``."""
+DTypeLike: TypeAlias = "DTypeSpec | npt.DTypeLike"
+"""What a declaration may write as a dtype: a :data:`DTypeSpec`, or anything numpy reads as one
+(``str``, ``bytes``, ``int``, ``np.float32``, ``"int16"``, h5py's special dtypes)."""
 CompoundField.model_rebuild()
 ArrayDType.model_rebuild()
 CompoundDType.model_rebuild()

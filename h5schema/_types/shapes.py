@@ -7,7 +7,7 @@ share ``n``, while ``/features_B`` binds its own ``n``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -82,6 +82,13 @@ def dim(
         return DimSpec(name=name, size=size, min=min, max=max)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise definition_error("h5s.dim()", exc) from None
+
+
+DimLike: TypeAlias = "int | str | DimSpec | dict[str, Any] | None"
+"""One axis as a declaration may write it: a fixed size, a dim name, ``None`` (any length), or
+``h5s.dim(...)``."""
+ShapeLike: TypeAlias = "tuple[DimLike, ...] | list[DimLike] | DimLike"
+"""A declared shape: one entry per axis (a single entry for one axis); ``None`` is any shape."""
 
 
 def as_dim(value: Any) -> DimSpec:
