@@ -257,7 +257,8 @@ _BAD_KINDS = ["lossy", "overflow", "trailing", "outside", "range", "nul", "partn
 def _ledger_batches(draw: st.DrawFn, *, min_rows: int = 0) -> dict[str, Any]:
     k = draw(st.integers(min_rows, 3))
     return {
-        m.name: draw(h5st.data_for(m, (k, *((2,) if m.name == "f" else ())))) for m in _LEDGER.root.datasets
+        str(m.name): draw(h5st.data_for(m, (k, *((2,) if m.name == "f" else ()))))
+        for m in _LEDGER.root.datasets
     }
 
 

@@ -189,6 +189,7 @@ def test_complex_array_defaults_keep_their_shape_in_documents() -> None:
     shape: 0-d and 2-d arrays read back as they were (a flat list of pairs lost the shape, which
     hypothesis found), infinite parts too. Documents of earlier versions, flat [real, imag]
     pairs, still read."""
+    default: Any
     for default, shape in [
         (np.array(1 + 2j, np.complex64), ()),
         (np.array([[1 + 2j, 3j], [-1, 0]], np.complex128), (2, 2)),
@@ -199,7 +200,7 @@ def test_complex_array_defaults_keep_their_shape_in_documents() -> None:
         attr = h5s.AttributeSpec(name="z", type="array", dtype=dtype, shape=shape, default=default)
         spec = h5s.SchemaSpec(name="C", root=h5s.GroupSpec(attributes=(attr,)))
         for back in (h5s.SchemaSpec.from_json(spec.to_json()), h5s.SchemaSpec.from_yaml(spec.to_yaml())):
-            got = back.root.attributes[0].default
+            got: Any = back.root.attributes[0].default
             assert got.shape == default.shape and got.dtype == default.dtype and (got == default).all()
     old = '{"name": "C", "root": {"attributes": [{"name": "z", "type": "array", "dtype": "complex64", '
     old += '"default": [[1.0, 2.0], [0.0, -1.0]]}]}}'

@@ -116,7 +116,7 @@ def test_invalid_string_values_break_a_flavour_rule(data: st.DataObject, dtype: 
     if type(value) is not dtype.python_type:
         return
     try:
-        raw = value.encode("utf-8") if isinstance(value, str) else value
+        raw: Any = value.encode("utf-8") if isinstance(value, str) else value
     except UnicodeEncodeError:
         return
     if dtype.length is None:

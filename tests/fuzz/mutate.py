@@ -209,7 +209,7 @@ def mutate(
     weights = [MUTATORS[n][1] for n in names]
     count = rng.choices((1, 2, 3), weights=(70, 20, 10))[0]
     buf = bytearray(data)
-    steps = []
+    steps: list[str] = []
     while len(steps) < count or buf == data:
         if not buf:  # cut to nothing: nothing left to mutate
             break

@@ -145,16 +145,18 @@ def check_archive(r: Run) -> Outcome:
         return Outcome(r, "nothing at the target", True, left)
     try:
         with h5py.File(path, "r") as f:
-            names = sorted(f)
+            members = sorted(f)
             wrong = [
                 name
-                for name in names
+                for name in members
                 if not np.array_equal(f[f"{name}/data"][()], layout.block_data(int(name[-3:]), ARCHIVE_ROWS))
             ]
     except Exception as exc:
         return Outcome(r, "unreadable file at the target", False, f"{type(exc).__name__}: {exc}")
-    if len(names) != ARCHIVE_BLOCKS or wrong:
-        return Outcome(r, "partial file at the target", False, f"{len(names)} blocks, wrong data in {wrong}")
+    if len(members) != ARCHIVE_BLOCKS or wrong:
+        return Outcome(
+            r, "partial file at the target", False, f"{len(members)} blocks, wrong data in {wrong}"
+        )
     return Outcome(r, "complete file at the target", True, left)
 
 
