@@ -144,9 +144,33 @@ def test_scaling(tiny: Settings) -> None:
 
 
 def test_jobs(tiny: Settings) -> None:
-    """JOBS runs the command on small files with -j 1 and -j 2, and cleans up."""
+    """JOBS runs the command and validate_many with -j 1 and -j 2 on data files and on small
+    files, the runs agreeing and finding the broken files, and cleans up."""
     from benchmarks.workloads import jobs
 
     rows = jobs.run(tiny)
     _check_rows(rows, "JOBS")
-    assert rows[0].details["files"] == 20 and not (tiny.tmp / "jobs").exists()
+    assert [r.target is not None for r in rows] == [True, False, False]
+    assert all(r.details["files"] == 20 for r in rows) and not list(tiny.tmp.iterdir())
+
+
+def test_jobs_files(tmp_path: Path) -> None:
+    """A recording passes its schema; each broken one fails exactly its one data check."""
+    from benchmarks.workloads import jobs
+
+    path = jobs.build_recording(tmp_path / "r.h5", 4096, seed=0)
+    assert h5s.validate(path, jobs.Recording).valid
+    for how in ("nan", "range", "label"):
+        broken = jobs.build_recording(tmp_path / f"{how}.h5", 4096, seed=0)
+        jobs.break_recording(broken, how)
+        assert h5s.validate(broken, jobs.Recording).codes() == ["value_constraint"]
+
+
+def test_jobs_disagreement_is_noted(tiny: Settings) -> None:
+    """Runs that print different reports, or miss a broken file, are flagged in the row's note."""
+    from benchmarks.workloads import jobs
+
+    assert "2 different outputs" in jobs.timed(str, tiny, None)[1]
+    same = '{"files": [{"file": "a.h5", "valid": true}]}'
+    assert "expected ['a.h5']" in jobs.timed(lambda j: same, tiny, {"a.h5"})[1]
+    assert jobs.timed(lambda j: same, tiny, set())[1] == ""
