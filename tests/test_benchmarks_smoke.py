@@ -157,13 +157,14 @@ def test_jobs(tiny: Settings) -> None:
 def test_jobs_files(tmp_path: Path) -> None:
     """A recording passes its schema; each broken one fails exactly its one data check."""
     from benchmarks.workloads import jobs
+    from benchmarks.workloads.jobs_schema import Recording
 
     path = jobs.build_recording(tmp_path / "r.h5", 4096, seed=0)
-    assert h5s.validate(path, jobs.Recording).valid
+    assert h5s.validate(path, Recording).valid
     for how in ("nan", "range", "label"):
         broken = jobs.build_recording(tmp_path / f"{how}.h5", 4096, seed=0)
         jobs.break_recording(broken, how)
-        assert h5s.validate(broken, jobs.Recording).codes() == ["value_constraint"]
+        assert h5s.validate(broken, Recording).codes() == ["value_constraint"]
 
 
 def test_jobs_disagreement_is_noted(tiny: Settings) -> None:

@@ -33,7 +33,7 @@ import h5schema as h5s
 from benchmarks.common import ROOT, Row, Settings, Target, log, measure, size_text, warm_cache
 from benchmarks.workloads import p6_process
 from benchmarks.workloads.jobs_schema import CHANNELS, CHUNK_ROWS, LABEL_CHUNK, Recording
-from h5schema._datachecks import PARALLEL_BYTES
+from h5schema._validate.data import PARALLEL_BYTES
 
 DATA_REF = f"{ROOT / 'benchmarks' / 'workloads' / 'jobs_schema.py'}:Recording"
 TARGET = Target(">=", 1.8)
