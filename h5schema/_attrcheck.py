@@ -10,7 +10,7 @@ from h5schema._codes import Code
 from h5schema._dtypes import _FAMILY_MEMBERS, DTypeSpec, NumericDType, StringDType
 from h5schema._h5 import AttrRead
 from h5schema._limits import describe_bytes
-from h5schema._shapes import describe_lengths
+from h5schema._shapes import describe_lengths, shape_allows
 from h5schema._spec import AttributeSpec
 from h5schema._values import constraint_problems
 
@@ -75,11 +75,7 @@ def _type_ok(spec: AttributeSpec, dtype: DTypeSpec, shape: tuple[int, ...] | Non
     if spec.type == "array":
         if spec.dtype is not None and not spec.dtype.matches(dtype):
             return False
-        if spec.shape is not None:
-            return len(spec.shape) == len(shape) and all(
-                d.allows(n) for d, n in zip(spec.shape, shape, strict=True)
-            )
-        return True
+        return spec.shape is None or shape_allows(spec.shape, shape)
     return shape == () and scalar_kind_ok(spec.type, dtype)
 
 
