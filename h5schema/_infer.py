@@ -69,23 +69,29 @@ def _dataset(name: str, dsid: _h5.Handle) -> tuple[DatasetSpec, list[int | None]
 
 def _named(datasets: list[tuple[DatasetSpec, list[int | None]]]) -> list[DatasetSpec]:
     """Give resizable axes whose lengths agree across datasets of the group a shared name."""
+    names = _shared_names([growing for _, growing in datasets])
+    return [_with_dim_names(spec, growing, names) for spec, growing in datasets]
+
+
+def _shared_names(growing: list[list[int | None]]) -> dict[int, str]:
+    """The resizable lengths that more than one dataset has, named ``n``, ``n1``, ... in order."""
     counts: dict[int, int] = {}
-    for _, growing in datasets:
-        for n in {n for n in growing if n is not None}:
+    for lengths in growing:
+        for n in {n for n in lengths if n is not None}:
             counts[n] = counts.get(n, 0) + 1
     shared = sorted(n for n, c in counts.items() if c > 1)
-    names = {n: ("n" if i == 0 else f"n{i}") for i, n in enumerate(shared)}
-    out = []
-    for spec, growing in datasets:
-        if not any(n in names for n in growing if n is not None) or spec.shape is None:
-            out.append(spec)
-            continue
-        dims = tuple(
-            DimSpec(name=names[n]) if n is not None and n in names else d
-            for d, n in zip(spec.shape, growing, strict=True)
-        )
-        out.append(spec.model_copy(update={"shape": dims}))
-    return out
+    return {n: ("n" if i == 0 else f"n{i}") for i, n in enumerate(shared)}
+
+
+def _with_dim_names(spec: DatasetSpec, growing: list[int | None], names: dict[int, str]) -> DatasetSpec:
+    """The declaration with its resizable axes of a shared length named."""
+    if not any(n in names for n in growing if n is not None) or spec.shape is None:
+        return spec
+    dims = tuple(
+        DimSpec(name=names[n]) if n is not None and n in names else d
+        for d, n in zip(spec.shape, growing, strict=True)
+    )
+    return spec.model_copy(update={"shape": dims})
 
 
 def _group(gid: _h5.Handle, name: str | None, depth: int, max_members: int) -> GroupSpec:
