@@ -23,7 +23,7 @@ from h5schema._dtypes import (
     NumericDType,
     StringDType,
 )
-from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
+from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
 
 __all__ = ["to_python"]
 
@@ -140,12 +140,9 @@ def _call(func: str, args: list[str], indent: str = "    ") -> str:
 
 
 def _value(v: Any) -> str:
-    if isinstance(v, float) and v != v:
-        return 'float("nan")'
-    if isinstance(v, float) and v in (float("inf"), float("-inf")):
-        return f'float("{v}")'
-    if isinstance(v, complex) and not cmath.isfinite(v):  # repr gives (inf+0j): not Python
-        return f"complex({_value(v.real)}, {_value(v.imag)})"
+    """A value as a Python literal (or the expression of one)."""
+    if isinstance(v, float | complex) and not cmath.isfinite(v):
+        return _non_finite(v)
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)  # a valid Python literal, in ruff's quotes
     if isinstance(v, tuple | list):
@@ -154,6 +151,14 @@ def _value(v: Any) -> str:
     if isinstance(v, dict):
         return "{" + ", ".join(f"{_value(k)}: {_value(x)}" for k, x in v.items()) + "}"
     return repr(v)
+
+
+def _non_finite(v: float | complex) -> str:
+    """NaN, infinities and complex numbers holding them, as expressions: their repr (nan,
+    (inf+0j)) is not Python."""
+    if isinstance(v, complex):
+        return f"complex({_value(v.real)}, {_value(v.imag)})"
+    return 'float("nan")' if v != v else f'float("{v}")'
 
 
 class _Gen:
@@ -213,22 +218,7 @@ class _Gen:
     # ---------------------------------------------------------------- datasets and groups
 
     def dataset_call(self, d: DatasetSpec, *, named: bool = False) -> str:
-        args = [dtype_source(d.dtype)] if d.dtype is not None else []
-        if d.shape is not None:
-            args.append(f"shape={_shape_source(d.shape)}")
-        for key in ("maxshape", "chunks", "compression", "compression_opts", "shuffle", "fletcher32"):
-            if getattr(d, key) is not None:
-                args.append(f"{key}={_value(getattr(d, key))}")
-        if d.fillvalue is not None:
-            args.append(f"fillvalue={_value(d.fillvalue)}")
-        if d.values is not None:
-            args.append("values=[" + ", ".join(_value(v) for v in d.values) + "]")
-        bounds = ("gt", "ge", "lt", "le")
-        args += [f"{k}={_value(getattr(d, k))}" for k in bounds if getattr(d, k) is not None]
-        if not d.allow_nan:
-            args.append("allow_nan=False")
-        if d.external:
-            args.append("external=True")
+        args = _dataset_layout_args(d) + _dataset_check_args(d)
         if named:
             args.append(f"name={_value(d.name)}")
         if not d.required:
@@ -255,29 +245,59 @@ class _Gen:
         # One field name each: an attribute and a member may share an HDF5 name.
         used: set[str] = {f"pattern_{i}" for i in range(len(g.patterns))}
         body += [self.attribute_line(a, i, used) for i, a in enumerate(g.attributes)]
-        for i, m in enumerate(g.members):
-            member = m.name or ""
-            field, named = _pick(used, member, f"member_{i}")
-            if isinstance(m, DatasetSpec):
-                call = self.dataset_call(m, named=named)
-                body.append(f"    {field}: {self.dataset_type(m, member)} = {call}")
-                continue
-            inner = self.group_class(m, _identifier(member, "Group", title=True), "h5s.Group", m.description)
-            opts = [f"name={_value(member)}"] if named else []
-            opts += [] if m.required else ["required=False"]
-            opts += ["external=True"] if m.external else []
-            body.append(f"    {field}: {inner} = h5s.group({', '.join(opts)})")
-        for i, p in enumerate(g.patterns):
-            counts = f", min_count={p.min_count}" if p.min_count else ""
-            counts += f", max_count={p.max_count}" if p.max_count is not None else ""
-            if isinstance(p.item, DatasetSpec):
-                item = self.dataset_type(p.item, f"pattern{i}")
-                inner_call = self.dataset_call(p.item)
-                call = f"h5s.members({_value(p.pattern)}{counts}, dataset={inner_call})"
-            else:
-                item = self.group_class(p.item, f"{name}Item{i}", "h5s.Group", p.item.description)
-                call = f"h5s.members({_value(p.pattern)}{counts})"
-            body.append(f"    pattern_{i}: dict[str, {item}] = {call}")
+        body += [self.member_line(m, i, used) for i, m in enumerate(g.members)]
+        body += [self.pattern_line(p, i, name) for i, p in enumerate(g.patterns)]
         closed = ", closed=True" if g.closed else ""
         self.classes.append(f"class {name}({base}{closed}):\n" + ("\n".join(body) if body else "    pass"))
         return name
+
+    def member_line(self, m: GroupSpec | DatasetSpec, index: int, used: set[str]) -> str:
+        """The field of a named member: an h5s.dataset() or an h5s.group() of its own class."""
+        member = m.name or ""
+        field, named = _pick(used, member, f"member_{index}")
+        if isinstance(m, DatasetSpec):
+            call = self.dataset_call(m, named=named)
+            return f"    {field}: {self.dataset_type(m, member)} = {call}"
+        inner = self.group_class(m, _identifier(member, "Group", title=True), "h5s.Group", m.description)
+        opts = [f"name={_value(member)}"] if named else []
+        opts += [] if m.required else ["required=False"]
+        opts += ["external=True"] if m.external else []
+        return f"    {field}: {inner} = h5s.group({', '.join(opts)})"
+
+    def pattern_line(self, p: PatternSpec, index: int, owner: str) -> str:
+        """The h5s.members() field of a pattern, its item a dataset or a group class."""
+        counts = f", min_count={p.min_count}" if p.min_count else ""
+        counts += f", max_count={p.max_count}" if p.max_count is not None else ""
+        if isinstance(p.item, DatasetSpec):
+            item = self.dataset_type(p.item, f"pattern{index}")
+            inner_call = self.dataset_call(p.item)
+            call = f"h5s.members({_value(p.pattern)}{counts}, dataset={inner_call})"
+        else:
+            item = self.group_class(p.item, f"{owner}Item{index}", "h5s.Group", p.item.description)
+            call = f"h5s.members({_value(p.pattern)}{counts})"
+        return f"    pattern_{index}: dict[str, {item}] = {call}"
+
+
+def _dataset_layout_args(d: DatasetSpec) -> list[str]:
+    """The h5s.dataset() arguments of the dtype, shape and storage layout."""
+    args = [dtype_source(d.dtype)] if d.dtype is not None else []
+    if d.shape is not None:
+        args.append(f"shape={_shape_source(d.shape)}")
+    for key in ("maxshape", "chunks", "compression", "compression_opts", "shuffle", "fletcher32"):
+        if getattr(d, key) is not None:
+            args.append(f"{key}={_value(getattr(d, key))}")
+    if d.fillvalue is not None:
+        args.append(f"fillvalue={_value(d.fillvalue)}")
+    return args
+
+
+def _dataset_check_args(d: DatasetSpec) -> list[str]:
+    """The h5s.dataset() arguments of the data checks and external=."""
+    args = ["values=[" + ", ".join(_value(v) for v in d.values) + "]"] if d.values is not None else []
+    bounds = ("gt", "ge", "lt", "le")
+    args += [f"{k}={_value(getattr(d, k))}" for k in bounds if getattr(d, k) is not None]
+    if not d.allow_nan:
+        args.append("allow_nan=False")
+    if d.external:
+        args.append("external=True")
+    return args
