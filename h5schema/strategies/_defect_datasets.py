@@ -80,7 +80,8 @@ def _same_values(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _layout_defects(node: _Node) -> list[Defect]:
+# To be split by the dtype-dispatch change, which redoes the strategies.
+def _layout_defects(node: _Node) -> list[Defect]:  # noqa: C901
     spec, props = node.spec, node.props
     assert isinstance(spec, DatasetSpec)
     out: list[Defect] = []
