@@ -116,18 +116,19 @@ def dtype_source(dt: DTypeSpec) -> str:
 
 
 def _shape_source(shape: Any) -> str:
-    parts = []
-    for d in shape:
-        if d.min is None and d.max is None:
-            if d.name is None:
-                parts.append("None" if d.size is None else str(d.size))
-                continue
-            if d.size is None:
-                parts.append(_value(d.name))
-                continue
-        opts = [f"{k}={getattr(d, k)!r}" for k in ("size", "min", "max") if getattr(d, k) is not None]
-        parts.append(f"h5s.dim({', '.join([_value(d.name), *opts] if d.name else opts)})")
+    parts = [_dim_source(d) for d in shape]
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def _dim_source(d: Any) -> str:
+    """One axis in its shortest form: a length, None, a dim name, else h5s.dim(...)."""
+    if d.min is None and d.max is None:
+        if d.name is None:
+            return "None" if d.size is None else str(d.size)
+        if d.size is None:
+            return _value(d.name)
+    opts = [f"{k}={getattr(d, k)!r}" for k in ("size", "min", "max") if getattr(d, k) is not None]
+    return f"h5s.dim({', '.join([_value(d.name), *opts] if d.name else opts)})"
 
 
 def _call(func: str, args: list[str], indent: str = "    ") -> str:
@@ -195,19 +196,9 @@ class _Gen:
 
     def attribute_line(self, a: AttributeSpec, index: int, used: set[str]) -> str:
         annotation = self.annotation(a)
-        optional = not a.required and a.default is None
         field, named = _pick(used, a.name, f"attr_{index}")
-        opts: list[str] = [f"name={_value(a.name)}"] if named else []
-        keys = ("min_length", "max_length") if a.type == "list" else (*_PER_ITEM, "min_length", "max_length")
-        opts += [f"{k}={_value(getattr(a, k))}" for k in keys if getattr(a, k) is not None]
-        if a.type == "array":
-            if a.dtype is not None:
-                opts.append(f"dtype={dtype_source(a.dtype)}")
-            if a.shape is not None:
-                opts.append(f"shape={_shape_source(a.shape)}")
-        if a.description:
-            opts.append(f"description={_value(a.description)}")
-        if optional:
+        opts = _attribute_options(a, named)
+        if not a.required and a.default is None:  # optional
             annotation += " | None"
             opts.insert(0, "None")
         elif a.default is not None:
@@ -301,3 +292,19 @@ def _dataset_check_args(d: DatasetSpec) -> list[str]:
     if d.external:
         args.append("external=True")
     return args
+
+
+def _attribute_options(a: AttributeSpec, named: bool) -> list[str]:
+    """The h5s.attribute() keyword arguments: the HDF5 name when the field's differs, the
+    constraints (a list's item constraints go in its annotation), an array's dtype and shape,
+    the description."""
+    opts: list[str] = [f"name={_value(a.name)}"] if named else []
+    keys = ("min_length", "max_length") if a.type == "list" else (*_PER_ITEM, "min_length", "max_length")
+    opts += [f"{k}={_value(getattr(a, k))}" for k in keys if getattr(a, k) is not None]
+    if a.type == "array" and a.dtype is not None:
+        opts.append(f"dtype={dtype_source(a.dtype)}")
+    if a.type == "array" and a.shape is not None:
+        opts.append(f"shape={_shape_source(a.shape)}")
+    if a.description:
+        opts.append(f"description={_value(a.description)}")
+    return opts

@@ -92,13 +92,21 @@ def _patterns(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
     for text, p in before.items():
         where = child_path(path, f"<{text}>")
         out += _kept_pattern(p, after[text], where) if text in after else _removed_pattern(new, where)
+    return out + _added_patterns(before, after, path)
+
+
+def _added_patterns(
+    before: dict[str, PatternSpec], after: dict[str, PatternSpec], path: str
+) -> list[SchemaChange]:
+    """The patterns added, each judged by whether it comes ahead of a kept one or replaces a
+    removed one."""
     last_kept = max((i for i, text in enumerate(after) if text in before), default=-1)
     removed_any = any(text not in after for text in before)
-    for i, (text, q) in enumerate(after.items()):
-        if text not in before:
-            ahead = i < last_kept or removed_any
-            out.append(_added_pattern(q, ahead, child_path(path, f"<{text}>")))
-    return out
+    return [
+        _added_pattern(q, i < last_kept or removed_any, child_path(path, f"<{text}>"))
+        for i, (text, q) in enumerate(after.items())
+        if text not in before
+    ]
 
 
 def _pattern_order(
@@ -164,7 +172,7 @@ def _dims(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
     """Named dims: axes that share a name in the new schema must have shared one in the old.
     Members the old schema did not declare are left out (their addition is its own change)."""
     before, after = _named_axes(old), _named_axes(new)
-    declared = {(False, m.name or "") for m in old.datasets} | {(True, p.pattern) for p in old.patterns}
+    declared = _dataset_keys(old)
     out: list[SchemaChange] = []
     for name in sorted(set(after.values())):
         axes = [a for a, n in after.items() if n == name and a[0] in declared]
@@ -172,6 +180,11 @@ def _dims(old: GroupSpec, new: GroupSpec, path: str) -> list[SchemaChange]:
         if _ties(axes) and (None in olds or len(olds) > 1):
             out.append(_new_tie(name, axes, olds, path))
     return out
+
+
+def _dataset_keys(group: GroupSpec) -> set[_Key]:
+    """The keys of the datasets a group names and of all its patterns."""
+    return {(False, m.name or "") for m in group.datasets} | {(True, p.pattern) for p in group.patterns}
 
 
 def _ties(axes: list[tuple[_Key, int]]) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 from h5schema import _h5
 from h5schema._attrcheck import scalar_kind_ok
-from h5schema._dtypes import StringDType
+from h5schema._dtypes import DTypeSpec, StringDType
 from h5schema._shapes import DimSpec
 from h5schema._spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
 
@@ -26,12 +26,17 @@ def _attribute(name: str, got: _h5.AttrRead) -> AttributeSpec | None:
     dt, shape = got.dtype, got.shape
     if dt is None or shape is None or got.error is not None:
         return None  # unreadable, or an empty dataspace: nothing to declare
-    kind = next((k for k in _KINDS if scalar_kind_ok(k, dt)), None)  # as validation will see it
+    kind = _kind(dt)
     if shape == () and kind is not None:
         return AttributeSpec(name=name, type=kind)
     if isinstance(dt, StringDType):  # text arrays are declared as lists, which are 1-d
         return AttributeSpec(name=name, type="list", item=kind) if len(shape) == 1 else None
     return AttributeSpec(name=name, type="array", dtype=dt, shape=tuple(DimSpec(size=n) for n in shape))
+
+
+def _kind(dt: DTypeSpec) -> str | None:
+    """The scalar attribute kind of a dtype, as validation will see it (None: none fits)."""
+    return next((k for k in _KINDS if scalar_kind_ok(k, dt)), None)
 
 
 def _attributes(oid: _h5.Handle) -> tuple[AttributeSpec, ...]:

@@ -110,10 +110,23 @@ class ObjectChecks:
         if info.layout_read:
             self.layout(spec, info, path)
         self.attributes(dsid, spec.attributes, spec.closed, path)
+        self.data_checks(dsid, info, spec, plan.data_checks, dtype_ok, path)
+
+    def data_checks(
+        self,
+        dsid: _h5.Handle,
+        info: _h5.DatasetInfo,
+        spec: DatasetSpec,
+        wanted: bool,
+        dtype_ok: bool,
+        path: str,
+    ) -> None:
+        """Data stored outside the file is reported (unless declared external), never read;
+        otherwise the ``wanted`` data checks run once per object, and not on a wrong dtype."""
         if info.foreign is not None:  # never read: it would open files outside this one
             if not spec.external:
-                self.foreign(path, info.foreign, plan.data_checks)
-        elif plan.data_checks and dtype_ok and self.first_visit(dsid, spec):  # a wrong dtype: once
+                self.foreign(path, info.foreign, wanted)
+        elif wanted and dtype_ok and self.first_visit(dsid, spec):  # a wrong dtype: once
             self.read_data(dsid, info, spec, path)
 
     def dataset_dtype(self, spec: DatasetSpec, info: _h5.DatasetInfo, path: str) -> bool:

@@ -90,16 +90,22 @@ def _normalize_attr(spec: AttributeSpec, value: Any, apath: str) -> Any:
             return array_value(spec, value)
         except ValueError as exc:
             raise materialize_error(apath, str(exc)) from None
-    items = list(value) if spec.type == "list" else [value]
-    if spec.type == "list" and isinstance(value, str | bytes):
-        raise materialize_error(apath, f"expected a list of {spec.scalar_kind}, got {type(value).__name__}")
-    items = [
-        v.value if isinstance(v, enum.Enum) else (v.item() if isinstance(v, np.generic) else v) for v in items
-    ]
+    items = _items(spec, value, apath)
     for v in items:
         _of_kind(spec, v, apath)
     items = _in_64_bits(spec.scalar_kind, items, apath)
     return items if spec.type == "list" else items[0]
+
+
+def _items(spec: AttributeSpec, value: Any, apath: str) -> list[Any]:
+    """A list's items (a string is not a list of them), or the one value, Enum members as their
+    values and numpy scalars as Python ones."""
+    items = list(value) if spec.type == "list" else [value]
+    if spec.type == "list" and isinstance(value, str | bytes):
+        raise materialize_error(apath, f"expected a list of {spec.scalar_kind}, got {type(value).__name__}")
+    return [
+        v.value if isinstance(v, enum.Enum) else (v.item() if isinstance(v, np.generic) else v) for v in items
+    ]
 
 
 def _of_kind(spec: AttributeSpec, value: Any, apath: str) -> None:

@@ -138,15 +138,20 @@ def _same(a: Any, b: Any) -> bool:
     arrays compared by dtype, shape and content."""
     if type(a) is not type(b):
         return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict | list | tuple):
+        return _same_items(a, b)
     if isinstance(a, float | complex):
         return a == b or (a != a and b != b)
     if isinstance(a, np.ndarray | np.generic):
         return _same_array(np.asarray(a), np.asarray(b))
     return bool(a == b)
+
+
+def _same_items(a: Any, b: Any) -> bool:
+    """Mappings with the same keys, or sequences of the same length, whose items are the same."""
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
 
 
 def _same_array(x: np.ndarray, y: np.ndarray) -> bool:
