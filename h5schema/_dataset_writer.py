@@ -17,7 +17,7 @@ from h5schema._coerce import Casting, coerce
 from h5schema._datachecks import batch_problem
 from h5schema._dtypes import DTypeSpec, StringDType, is_variable_length
 from h5schema._errors import WriteError
-from h5schema._shapes import describe_lengths
+from h5schema._shapes import describe_lengths, first_unlimited
 from h5schema._spec import DatasetSpec
 
 __all__ = ["DatasetWriter", "one_row"]
@@ -229,7 +229,7 @@ def _growth_axis(
     """The axis appends grow: the first unlimited one, else a bounded one with room left."""
     if maxshape is None:
         return None
-    unlimited = next((i for i, m in enumerate(maxshape) if m is None), None)
+    unlimited = first_unlimited(maxshape)
     if unlimited is not None:
         return unlimited
     if spec.append_axis is not None:

@@ -134,12 +134,17 @@ def _in_64_bits(kind: str, items: list[Any], apath: str) -> list[Any]:
 def attr_dtype(spec: AttributeSpec) -> DTypeSpec | None:
     """The dtype an attribute is written with (None: numpy's choice for the value)."""
     if spec.type in ("str", "bytes"):
-        return StringDType(encoding="utf-8" if spec.type == "str" else "ascii")
+        return _text_dtype(spec.type)
     if spec.type == "list":
         item = spec.item
         if item in ("str", "bytes"):
-            return StringDType(encoding="utf-8" if item == "str" else "ascii")
+            return _text_dtype(item)
         return as_dtype({"int": "int64", "float": "float64", "bool": "bool"}[item or "int"])
     if spec.type == "array" and spec.dtype is not None and is_concrete(spec.dtype):
         return spec.dtype
     return None
+
+
+def _text_dtype(kind: str) -> StringDType:
+    """str is written as UTF-8 text, bytes as ASCII."""
+    return StringDType(encoding="utf-8" if kind == "str" else "ascii")

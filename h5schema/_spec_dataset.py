@@ -24,7 +24,7 @@ from h5schema._dtypes import (
     is_variable_length,
     to_numpy,
 )
-from h5schema._shapes import describe_lengths, describe_shape
+from h5schema._shapes import DimSpec, describe_lengths, describe_shape, first_unlimited
 from h5schema._spec_attribute import AttributeSpec
 from h5schema._spec_base import (
     ChoicesField,
@@ -113,15 +113,11 @@ class DatasetSpec(Spec):
         axis that may hold more than its declared minimum."""
         if self.maxshape is None:
             return None
-        unlimited = next((i for i, m in enumerate(self.maxshape) if m is None), None)
+        unlimited = first_unlimited(self.maxshape)
         if unlimited is not None or self.shape is None:
             return unlimited
         return next(
-            (
-                i
-                for i, (d, m) in enumerate(zip(self.shape, self.maxshape, strict=True))
-                if d.size is None and m is not None and m > d.lower
-            ),
+            (i for i, (d, m) in enumerate(zip(self.shape, self.maxshape, strict=True)) if _has_room(d, m)),
             None,
         )
 
@@ -309,6 +305,11 @@ _DATA_RULES: tuple[Callable[[DatasetSpec], None], ...] = (
     nan_check_needs_floats,
     values_fit_dtype,
 )
+
+
+def _has_room(d: DimSpec, m: int | None) -> bool:
+    """A bounded axis of no fixed size that may hold more than its declared minimum."""
+    return d.size is None and m is not None and m > d.lower
 
 
 def _is_complex_exact(dt: DTypeSpec | None) -> bool:
