@@ -37,15 +37,22 @@ def iter_blocks(
         yield (), _decoded(ds, info, ())
         return
     block = _block_shape(shape, info.chunks or (1,) * len(shape), max(info.nbytes_per_item, 1), budget)
-    ranges = [range(0, n, b) for n, b in zip(shape, block, strict=True)]
     reuse = ds.dtype.kind in "biufc" and ds.dtype.names is None
     buffer = np.empty(block, dtype=ds.dtype) if reuse else None
+    for start, sel in _selections(shape, block, part):
+        yield start, _read_block(ds, info, sel, buffer)
+
+
+def _selections(
+    shape: tuple[int, ...], block: list[int], part: Part
+) -> Iterator[tuple[tuple[int, ...], tuple[slice, ...]]]:
+    """The start and the selection of each block of the grid (of the part's share), in C order."""
+    ranges = [range(0, n, b) for n, b in zip(shape, block, strict=True)]
     counts = [len(r) for r in ranges]
     for index in _share(int(np.prod(counts)), part):
         offset = np.unravel_index(index, counts)
         start = tuple(r[i] for r, i in zip(ranges, offset, strict=True))
-        sel = tuple(slice(s, min(s + b, n)) for s, b, n in zip(start, block, shape, strict=True))
-        yield start, _read_block(ds, info, sel, buffer)
+        yield start, tuple(slice(s, min(s + b, n)) for s, b, n in zip(start, block, shape, strict=True))
 
 
 def _block_shape(shape: tuple[int, ...], chunks: tuple[int, ...], item: int, budget: int) -> list[int]:
