@@ -82,11 +82,11 @@ class DataChecker:
         if self.allowed_set is not None and self._all_allowed(block, offset, repeat):
             return
         kind = block.dtype.kind
-        if kind == "f" and block.size:
+        if kind == "f":
             self._floats(block, offset, repeat)
-        elif kind == "c" and not self.spec.allow_nan:
-            self.nans.add(np.isnan(block), block, offset, repeat)
-        elif self.has_bounds and kind in "iu" and block.size:
+        elif kind == "c":
+            self._complex(block, offset, repeat)
+        elif kind in "iu":
             self._integers(block, offset, repeat)
 
     def _all_allowed(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> bool:
@@ -99,8 +99,10 @@ class DataChecker:
         return self.implied and block.dtype.kind in "iuf"
 
     def _floats(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> None:
-        """NaN and range checks of a non-empty float block; NaN propagates through min, so one
-        pass finds it."""
+        """NaN and range checks of a float block; NaN propagates through min, so one pass finds
+        it."""
+        if not block.size:
+            return
         lo, hi = block.min(), block.max()
         if np.isnan(lo):
             if not self.spec.allow_nan:
@@ -110,9 +112,14 @@ class DataChecker:
         elif self.has_bounds and self._breaks_bounds(lo, hi):
             self._out_of_range(block, offset, repeat)
 
+    def _complex(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> None:
+        """The NaN check of a complex block (range checks do not apply to complex numbers)."""
+        if not self.spec.allow_nan:
+            self.nans.add(np.isnan(block), block, offset, repeat)
+
     def _integers(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> None:
-        """The range check of a non-empty integer block: its extremes first, the mask if needed."""
-        if self._breaks_bounds(block.min(), block.max()):
+        """The range check of an integer block: its extremes first, the mask if needed."""
+        if self.has_bounds and block.size and self._breaks_bounds(block.min(), block.max()):
             self._out_of_range(block, offset, repeat)
 
     def _breaks_bounds(self, lo: Any, hi: Any) -> bool:

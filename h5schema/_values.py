@@ -72,13 +72,21 @@ def _below(value: Any, lt: Any, le: Any) -> bool:
 
 
 def _scalar_problems(c: Constraints, value: Any) -> list[Problem]:
-    problems = bound_problems(value, c.gt, c.ge, c.lt, c.le) if _is_number(value) else []
-    if c.multiple_of is not None and _is_number(value) and not _is_multiple(value, c.multiple_of):
-        problems.append((f"a multiple of {c.multiple_of}", repr(value)))
+    """Problems of one scalar: its bounds and multiple (numbers), its pattern (strings), its
+    choices."""
+    problems = _number_problems(c, value) if _is_number(value) else []
     if c.pattern is not None and isinstance(value, str) and not re.search(c.pattern, value):
         problems.append((f"matching pattern {c.pattern!r}", repr(value)))
     if c.choices is not None and not _in_choices(value, c.choices):
         problems.append((f"one of {list(c.choices)!r}", repr(value)))
+    return problems
+
+
+def _number_problems(c: Constraints, value: Any) -> list[Problem]:
+    """A number is within its bounds and a multiple of multiple_of."""
+    problems = bound_problems(value, c.gt, c.ge, c.lt, c.le)
+    if c.multiple_of is not None and not _is_multiple(value, c.multiple_of):
+        problems.append((f"a multiple of {c.multiple_of}", repr(value)))
     return problems
 
 
