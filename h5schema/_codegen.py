@@ -147,11 +147,16 @@ def _value(v: Any) -> str:
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)  # a valid Python literal, in ruff's quotes
     if isinstance(v, tuple | list):
-        inner = ", ".join(_value(x) for x in v) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
-        return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
+        return _sequence_source(v)
     if isinstance(v, dict):
         return "{" + ", ".join(f"{_value(k)}: {_value(x)}" for k, x in v.items()) + "}"
     return repr(v)
+
+
+def _sequence_source(v: tuple[Any, ...] | list[Any]) -> str:
+    """A tuple or list literal (a one-item tuple keeps its comma)."""
+    inner = ", ".join(_value(x) for x in v) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
+    return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
 
 
 def _non_finite(v: float | complex) -> str:

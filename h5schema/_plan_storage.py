@@ -163,14 +163,20 @@ def choose_chunks(
         return ()
     limits = maxshape if maxshape is not None else tuple(shape)
     grow = [i for i, m in enumerate(limits) if m is None] or [0]
-    chunk = [max(1, n if limits[i] is not None else 1) for i, n in enumerate(shape)]
-    for i in grow:
-        chunk[i] = 1
+    chunk = _fixed_axes(shape, limits, grow)
     fixed_bytes = int(np.prod(chunk)) * itemsize
     per = max(1, CHUNK_TARGET_BYTES // max(fixed_bytes, 1))
     first = grow[0]
     chunk[first] = per if limits[first] is None else min(per, max(shape[first], 1))
     return _under_chunk_cap(chunk, itemsize)
+
+
+def _fixed_axes(shape: tuple[int, ...], limits: tuple[int | None, ...], grow: list[int]) -> list[int]:
+    """A chunk spanning every fixed axis whole (at least 1), and 1 on the growing axes."""
+    chunk = [max(1, n if limits[i] is not None else 1) for i, n in enumerate(shape)]
+    for i in grow:
+        chunk[i] = 1
+    return chunk
 
 
 def _under_chunk_cap(chunk: list[int], itemsize: int) -> tuple[int, ...]:

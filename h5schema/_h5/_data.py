@@ -94,11 +94,8 @@ def unwritten(dsid: Handle, info: DatasetInfo) -> tuple[int, tuple[int, ...], li
     grid, offsets = _stored_chunks(dsid, shape, chunks)
     if offsets is None:
         return 0, (), None
-    # a corrupt index may list chunks outside the extent, or twice: they hold nothing readable
-    inside = sorted({o for o in offsets if all(0 <= x < n for x, n in zip(o, shape, strict=True))})
-    written = sum(
-        int(np.prod([min(c, n - o) for o, c, n in zip(off, chunks, shape, strict=True)])) for off in inside
-    )
+    inside = _within_extent(offsets, shape)
+    written = sum(_chunk_elements(off, chunks, shape) for off in inside)
     if written >= total:
         return 0, (), inside
     return total - written, _first_unstored(inside, chunks, grid), inside
@@ -131,6 +128,17 @@ def _stored_chunks(
     except Exception as exc:
         raise ObjectError(f"cannot read the chunk index: {exc}") from None
     return grid, offsets
+
+
+def _within_extent(offsets: list[tuple[int, ...]], shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The chunk offsets inside the extent, once each, in order: a corrupt index may list chunks
+    outside the extent, or twice, and they hold nothing readable."""
+    return sorted({o for o in offsets if all(0 <= x < n for x, n in zip(o, shape, strict=True))})
+
+
+def _chunk_elements(offset: tuple[int, ...], chunks: tuple[int, ...], shape: tuple[int, ...]) -> int:
+    """The elements of the extent that the chunk at ``offset`` holds (edge chunks hold fewer)."""
+    return int(np.prod([min(c, n - o) for o, c, n in zip(offset, chunks, shape, strict=True)]))
 
 
 def _first_unstored(
