@@ -53,13 +53,8 @@ def _dataset(name: str, dsid: _h5.Handle) -> tuple[DatasetSpec, list[int | None]
     spec: dict[str, Any] = {"name": name, "dtype": info.dtype, "attributes": _attributes(dsid)}
     growing: list[int | None] = []
     if shape is not None:
-        maxshape = info.maxshape or shape
-        spec["maxshape"] = maxshape
-        dims = []
-        for n, m in zip(shape, maxshape, strict=True):
-            dims.append(DimSpec(size=n) if m == n else DimSpec())
-            growing.append(None if m == n else n)
-        spec["shape"] = tuple(dims)
+        spec["maxshape"] = maxshape = info.maxshape or shape
+        spec["shape"], growing = _axes(shape, maxshape)
     # chunked or not, never the chunk shape: h5py picks that from the size of the first data, so
     # the next file written by the same code would differ
     spec["chunks"] = info.chunks is not None
@@ -70,6 +65,18 @@ def _dataset(name: str, dsid: _h5.Handle) -> tuple[DatasetSpec, list[int | None]
     if info.foreign is not None:
         spec["external"] = True
     return DatasetSpec(**spec), growing
+
+
+def _axes(
+    shape: tuple[int, ...], maxshape: tuple[int | None, ...]
+) -> tuple[tuple[DimSpec, ...], list[int | None]]:
+    """Each axis declared: a fixed axis at its length, a resizable one of any length; and the
+    resizable axes' lengths (None for the fixed ones)."""
+    dims, growing = [], []
+    for n, m in zip(shape, maxshape, strict=True):
+        dims.append(DimSpec(size=n) if m == n else DimSpec())
+        growing.append(None if m == n else n)
+    return tuple(dims), growing
 
 
 def _named(datasets: list[tuple[DatasetSpec, list[int | None]]]) -> list[DatasetSpec]:
