@@ -238,15 +238,20 @@ def _complex_from_document(value: Any) -> Any:
     """How documents spell complex arrays: ``{"real": ..., "imag": ...}`` (nested lists of one
     shape, or numbers), or, as earlier versions wrote them, a flat list of ``[real, imag]``."""
     if isinstance(value, dict) and set(value) == {"real", "imag"}:
-        real, imag = np.asarray(value["real"], np.float64), np.asarray(value["imag"], np.float64)
-        if real.shape != imag.shape:
-            raise ValueError(f"the real parts have shape {real.shape} and the imaginary {imag.shape}")
-        out = np.empty(real.shape, np.complex128)  # not real + 1j * imag: 1j * inf has a nan part
-        out.real, out.imag = real, imag
-        return out
+        return _from_parts(value["real"], value["imag"])
     if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
         return [complex(*pair) for pair in value]
     return value
+
+
+def _from_parts(real_parts: Any, imag_parts: Any) -> np.ndarray:
+    """Complex numbers from their real and imaginary parts, of one shape."""
+    real, imag = np.asarray(real_parts, np.float64), np.asarray(imag_parts, np.float64)
+    if real.shape != imag.shape:
+        raise ValueError(f"the real parts have shape {real.shape} and the imaginary {imag.shape}")
+    out = np.empty(real.shape, np.complex128)  # not real + 1j * imag: 1j * inf has a nan part
+    out.real, out.imag = real, imag
+    return out
 
 
 def _is_complex(dt: DTypeSpec) -> bool:
