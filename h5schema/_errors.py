@@ -77,6 +77,11 @@ class MaterializeError(H5SchemaError, ValueError):
     """Values given to the materializer do not fit the schema. Nothing was written."""
 
 
+def materialize_error(path: str, problem: str) -> MaterializeError:
+    """The refusal of values at ``path`` (an object or ``object@attribute``)."""
+    return MaterializeError(f"{path}: {problem}")
+
+
 class TargetExistsError(H5SchemaError, FileExistsError):
     """The target path exists and ``overwrite=True`` was not given."""
 

@@ -104,17 +104,36 @@ def _dataset(
         _add(out, path, "dtype_mismatch")
     shape = ds.shape
     if spec.shape is not None:
-        if shape is None or len(shape) != len(spec.shape):
-            _add(out, path, "shape_mismatch")
-        else:
-            bad = [not d.allows(n) for d, n in zip(spec.shape, shape, strict=True)]
-            if any(bad):
-                _add(out, path, "shape_mismatch")
-            for d, n, b in zip(spec.shape, shape, bad, strict=True):
-                if d.name is not None and not b and scope.setdefault(d.name, n) != n:
-                    _add(out, path, "dim_mismatch")
+        _shape(spec.shape, shape, path, scope, out)
     if spec.maxshape is not None and ds.maxshape != spec.maxshape:
         _add(out, path, "maxshape_mismatch")
+    _layout(ds, spec, observed, path, out)
+    _attrs(ds, spec.attributes, spec.closed, path, out)
+    if spec.has_data_checks and dtype_ok and shape is not None:
+        _data(ds, spec, observed, path, out)
+
+
+def _shape(
+    declared: tuple[h5s.DimSpec, ...],
+    shape: tuple[int, ...] | None,
+    path: str,
+    scope: dict[str, int],
+    out: set[Finding],
+) -> None:
+    """Rank, lengths, and named dims (axes of an allowed length bind them)."""
+    if shape is None or len(shape) != len(declared):
+        _add(out, path, "shape_mismatch")
+        return
+    bad = [not d.allows(n) for d, n in zip(declared, shape, strict=True)]
+    if any(bad):
+        _add(out, path, "shape_mismatch")
+    for d, n, b in zip(declared, shape, bad, strict=True):
+        if d.name is not None and not b and scope.setdefault(d.name, n) != n:
+            _add(out, path, "dim_mismatch")
+
+
+def _layout(ds: h5py.Dataset, spec: h5s.DatasetSpec, observed: Any, path: str, out: set[Finding]) -> None:
+    """Chunks, filters and the fill value."""
     if spec.chunks is not None:
         chunked = ds.chunks is not None
         ok = chunked == spec.chunks if isinstance(spec.chunks, bool) else ds.chunks == spec.chunks
@@ -138,16 +157,18 @@ def _dataset(
         )
         if not same:
             _add(out, path, "fillvalue_mismatch")
-    _attrs(ds, spec.attributes, spec.closed, path, out)
-    if spec.has_data_checks and dtype_ok and shape is not None:
-        data = ds[()]
-        arr = np.asarray(data)
-        if isinstance(observed, StringDType):
-            arr = decode_array(observed, arr)
-        checker = DataChecker(spec)
-        checker.feed(arr, (0,) * arr.ndim)
-        for v in checker.violations(path):
-            _add(out, path, v.code.value)
+
+
+def _data(ds: h5py.Dataset, spec: h5s.DatasetSpec, observed: Any, path: str, out: set[Finding]) -> None:
+    """The data checks, on the whole dataset read at once."""
+    data = ds[()]
+    arr = np.asarray(data)
+    if isinstance(observed, StringDType):
+        arr = decode_array(observed, arr)
+    checker = DataChecker(spec)
+    checker.feed(arr, (0,) * arr.ndim)
+    for v in checker.violations(path):
+        _add(out, path, v.code.value)
 
 
 def _fill(ds: h5py.Dataset, observed: Any) -> Any:

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from h5schema._schema.model import Dataset, File
-from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
+from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
 from h5schema._types.dtypes import (
     ArrayDType,
     CompoundDType,
@@ -116,18 +116,19 @@ def dtype_source(dt: DTypeSpec) -> str:
 
 
 def _shape_source(shape: Any) -> str:
-    parts = []
-    for d in shape:
-        if d.min is None and d.max is None:
-            if d.name is None:
-                parts.append("None" if d.size is None else str(d.size))
-                continue
-            if d.size is None:
-                parts.append(_value(d.name))
-                continue
-        opts = [f"{k}={getattr(d, k)!r}" for k in ("size", "min", "max") if getattr(d, k) is not None]
-        parts.append(f"h5s.dim({', '.join([_value(d.name), *opts] if d.name else opts)})")
+    parts = [_dim_source(d) for d in shape]
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def _dim_source(d: Any) -> str:
+    """One axis in its shortest form: a length, None, a dim name, else h5s.dim(...)."""
+    if d.min is None and d.max is None:
+        if d.name is None:
+            return "None" if d.size is None else str(d.size)
+        if d.size is None:
+            return _value(d.name)
+    opts = [f"{k}={getattr(d, k)!r}" for k in ("size", "min", "max") if getattr(d, k) is not None]
+    return f"h5s.dim({', '.join([_value(d.name), *opts] if d.name else opts)})"
 
 
 def _call(func: str, args: list[str], indent: str = "    ") -> str:
@@ -140,20 +141,30 @@ def _call(func: str, args: list[str], indent: str = "    ") -> str:
 
 
 def _value(v: Any) -> str:
-    if isinstance(v, float) and v != v:
-        return 'float("nan")'
-    if isinstance(v, float) and v in (float("inf"), float("-inf")):
-        return f'float("{v}")'
-    if isinstance(v, complex) and not cmath.isfinite(v):  # repr gives (inf+0j): not Python
-        return f"complex({_value(v.real)}, {_value(v.imag)})"
+    """A value as a Python literal (or the expression of one)."""
+    if isinstance(v, float | complex) and not cmath.isfinite(v):
+        return _non_finite(v)
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)  # a valid Python literal, in ruff's quotes
     if isinstance(v, tuple | list):
-        inner = ", ".join(_value(x) for x in v) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
-        return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
+        return _sequence_source(v)
     if isinstance(v, dict):
         return "{" + ", ".join(f"{_value(k)}: {_value(x)}" for k, x in v.items()) + "}"
     return repr(v)
+
+
+def _sequence_source(v: tuple[Any, ...] | list[Any]) -> str:
+    """A tuple or list literal (a one-item tuple keeps its comma)."""
+    inner = ", ".join(_value(x) for x in v) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
+    return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
+
+
+def _non_finite(v: float | complex) -> str:
+    """NaN, infinities and complex numbers holding them, as expressions: their repr (nan,
+    (inf+0j)) is not Python."""
+    if isinstance(v, complex):
+        return f"complex({_value(v.real)}, {_value(v.imag)})"
+    return 'float("nan")' if v != v else f'float("{v}")'
 
 
 class _Gen:
@@ -190,19 +201,9 @@ class _Gen:
 
     def attribute_line(self, a: AttributeSpec, index: int, used: set[str]) -> str:
         annotation = self.annotation(a)
-        optional = not a.required and a.default is None
         field, named = _pick(used, a.name, f"attr_{index}")
-        opts: list[str] = [f"name={_value(a.name)}"] if named else []
-        keys = ("min_length", "max_length") if a.type == "list" else (*_PER_ITEM, "min_length", "max_length")
-        opts += [f"{k}={_value(getattr(a, k))}" for k in keys if getattr(a, k) is not None]
-        if a.type == "array":
-            if a.dtype is not None:
-                opts.append(f"dtype={dtype_source(a.dtype)}")
-            if a.shape is not None:
-                opts.append(f"shape={_shape_source(a.shape)}")
-        if a.description:
-            opts.append(f"description={_value(a.description)}")
-        if optional:
+        opts = _attribute_options(a, named)
+        if not a.required and a.default is None:  # optional
             annotation += " | None"
             opts.insert(0, "None")
         elif a.default is not None:
@@ -213,22 +214,7 @@ class _Gen:
     # ---------------------------------------------------------------- datasets and groups
 
     def dataset_call(self, d: DatasetSpec, *, named: bool = False) -> str:
-        args = [dtype_source(d.dtype)] if d.dtype is not None else []
-        if d.shape is not None:
-            args.append(f"shape={_shape_source(d.shape)}")
-        for key in ("maxshape", "chunks", "compression", "compression_opts", "shuffle", "fletcher32"):
-            if getattr(d, key) is not None:
-                args.append(f"{key}={_value(getattr(d, key))}")
-        if d.fillvalue is not None:
-            args.append(f"fillvalue={_value(d.fillvalue)}")
-        if d.values is not None:
-            args.append("values=[" + ", ".join(_value(v) for v in d.values) + "]")
-        bounds = ("gt", "ge", "lt", "le")
-        args += [f"{k}={_value(getattr(d, k))}" for k in bounds if getattr(d, k) is not None]
-        if not d.allow_nan:
-            args.append("allow_nan=False")
-        if d.external:
-            args.append("external=True")
+        args = _dataset_layout_args(d) + _dataset_check_args(d)
         if named:
             args.append(f"name={_value(d.name)}")
         if not d.required:
@@ -255,29 +241,75 @@ class _Gen:
         # One field name each: an attribute and a member may share an HDF5 name.
         used: set[str] = {f"pattern_{i}" for i in range(len(g.patterns))}
         body += [self.attribute_line(a, i, used) for i, a in enumerate(g.attributes)]
-        for i, m in enumerate(g.members):
-            member = m.name or ""
-            field, named = _pick(used, member, f"member_{i}")
-            if isinstance(m, DatasetSpec):
-                call = self.dataset_call(m, named=named)
-                body.append(f"    {field}: {self.dataset_type(m, member)} = {call}")
-                continue
-            inner = self.group_class(m, _identifier(member, "Group", title=True), "h5s.Group", m.description)
-            opts = [f"name={_value(member)}"] if named else []
-            opts += [] if m.required else ["required=False"]
-            opts += ["external=True"] if m.external else []
-            body.append(f"    {field}: {inner} = h5s.group({', '.join(opts)})")
-        for i, p in enumerate(g.patterns):
-            counts = f", min_count={p.min_count}" if p.min_count else ""
-            counts += f", max_count={p.max_count}" if p.max_count is not None else ""
-            if isinstance(p.item, DatasetSpec):
-                item = self.dataset_type(p.item, f"pattern{i}")
-                inner_call = self.dataset_call(p.item)
-                call = f"h5s.members({_value(p.pattern)}{counts}, dataset={inner_call})"
-            else:
-                item = self.group_class(p.item, f"{name}Item{i}", "h5s.Group", p.item.description)
-                call = f"h5s.members({_value(p.pattern)}{counts})"
-            body.append(f"    pattern_{i}: dict[str, {item}] = {call}")
+        body += [self.member_line(m, i, used) for i, m in enumerate(g.members)]
+        body += [self.pattern_line(p, i, name) for i, p in enumerate(g.patterns)]
         closed = ", closed=True" if g.closed else ""
         self.classes.append(f"class {name}({base}{closed}):\n" + ("\n".join(body) if body else "    pass"))
         return name
+
+    def member_line(self, m: GroupSpec | DatasetSpec, index: int, used: set[str]) -> str:
+        """The field of a named member: an h5s.dataset() or an h5s.group() of its own class."""
+        member = m.name or ""
+        field, named = _pick(used, member, f"member_{index}")
+        if isinstance(m, DatasetSpec):
+            call = self.dataset_call(m, named=named)
+            return f"    {field}: {self.dataset_type(m, member)} = {call}"
+        inner = self.group_class(m, _identifier(member, "Group", title=True), "h5s.Group", m.description)
+        opts = [f"name={_value(member)}"] if named else []
+        opts += [] if m.required else ["required=False"]
+        opts += ["external=True"] if m.external else []
+        return f"    {field}: {inner} = h5s.group({', '.join(opts)})"
+
+    def pattern_line(self, p: PatternSpec, index: int, owner: str) -> str:
+        """The h5s.members() field of a pattern, its item a dataset or a group class."""
+        counts = f", min_count={p.min_count}" if p.min_count else ""
+        counts += f", max_count={p.max_count}" if p.max_count is not None else ""
+        if isinstance(p.item, DatasetSpec):
+            item = self.dataset_type(p.item, f"pattern{index}")
+            inner_call = self.dataset_call(p.item)
+            call = f"h5s.members({_value(p.pattern)}{counts}, dataset={inner_call})"
+        else:
+            item = self.group_class(p.item, f"{owner}Item{index}", "h5s.Group", p.item.description)
+            call = f"h5s.members({_value(p.pattern)}{counts})"
+        return f"    pattern_{index}: dict[str, {item}] = {call}"
+
+
+def _dataset_layout_args(d: DatasetSpec) -> list[str]:
+    """The h5s.dataset() arguments of the dtype, shape and storage layout."""
+    args = [dtype_source(d.dtype)] if d.dtype is not None else []
+    if d.shape is not None:
+        args.append(f"shape={_shape_source(d.shape)}")
+    for key in ("maxshape", "chunks", "compression", "compression_opts", "shuffle", "fletcher32"):
+        if getattr(d, key) is not None:
+            args.append(f"{key}={_value(getattr(d, key))}")
+    if d.fillvalue is not None:
+        args.append(f"fillvalue={_value(d.fillvalue)}")
+    return args
+
+
+def _dataset_check_args(d: DatasetSpec) -> list[str]:
+    """The h5s.dataset() arguments of the data checks and external=."""
+    args = ["values=[" + ", ".join(_value(v) for v in d.values) + "]"] if d.values is not None else []
+    bounds = ("gt", "ge", "lt", "le")
+    args += [f"{k}={_value(getattr(d, k))}" for k in bounds if getattr(d, k) is not None]
+    if not d.allow_nan:
+        args.append("allow_nan=False")
+    if d.external:
+        args.append("external=True")
+    return args
+
+
+def _attribute_options(a: AttributeSpec, named: bool) -> list[str]:
+    """The h5s.attribute() keyword arguments: the HDF5 name when the field's differs, the
+    constraints (a list's item constraints go in its annotation), an array's dtype and shape,
+    the description."""
+    opts: list[str] = [f"name={_value(a.name)}"] if named else []
+    keys = ("min_length", "max_length") if a.type == "list" else (*_PER_ITEM, "min_length", "max_length")
+    opts += [f"{k}={_value(getattr(a, k))}" for k in keys if getattr(a, k) is not None]
+    if a.type == "array" and a.dtype is not None:
+        opts.append(f"dtype={dtype_source(a.dtype)}")
+    if a.type == "array" and a.shape is not None:
+        opts.append(f"shape={_shape_source(a.shape)}")
+    if a.description:
+        opts.append(f"description={_value(a.description)}")
+    return opts

@@ -13,7 +13,7 @@ from typing import Any
 
 from h5schema import _h5
 from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
-from h5schema._types.dtypes import StringDType
+from h5schema._types.dtypes import DTypeSpec, StringDType
 from h5schema._types.shapes import DimSpec
 from h5schema._validate.attributes import scalar_kind_ok
 
@@ -26,12 +26,17 @@ def _attribute(name: str, got: _h5.AttrRead) -> AttributeSpec | None:
     dt, shape = got.dtype, got.shape
     if dt is None or shape is None or got.error is not None:
         return None  # unreadable, or an empty dataspace: nothing to declare
-    kind = next((k for k in _KINDS if scalar_kind_ok(k, dt)), None)  # as validation will see it
+    kind = _kind(dt)
     if shape == () and kind is not None:
         return AttributeSpec(name=name, type=kind)
     if isinstance(dt, StringDType):  # text arrays are declared as lists, which are 1-d
         return AttributeSpec(name=name, type="list", item=kind) if len(shape) == 1 else None
     return AttributeSpec(name=name, type="array", dtype=dt, shape=tuple(DimSpec(size=n) for n in shape))
+
+
+def _kind(dt: DTypeSpec) -> str | None:
+    """The scalar attribute kind of a dtype, as validation will see it (None: none fits)."""
+    return next((k for k in _KINDS if scalar_kind_ok(k, dt)), None)
 
 
 def _attributes(oid: _h5.Handle) -> tuple[AttributeSpec, ...]:
@@ -48,13 +53,8 @@ def _dataset(name: str, dsid: _h5.Handle) -> tuple[DatasetSpec, list[int | None]
     spec: dict[str, Any] = {"name": name, "dtype": info.dtype, "attributes": _attributes(dsid)}
     growing: list[int | None] = []
     if shape is not None:
-        maxshape = info.maxshape or shape
-        spec["maxshape"] = maxshape
-        dims = []
-        for n, m in zip(shape, maxshape, strict=True):
-            dims.append(DimSpec(size=n) if m == n else DimSpec())
-            growing.append(None if m == n else n)
-        spec["shape"] = tuple(dims)
+        spec["maxshape"] = maxshape = info.maxshape or shape
+        spec["shape"], growing = _axes(shape, maxshape)
     # chunked or not, never the chunk shape: h5py picks that from the size of the first data, so
     # the next file written by the same code would differ
     spec["chunks"] = info.chunks is not None
@@ -67,25 +67,43 @@ def _dataset(name: str, dsid: _h5.Handle) -> tuple[DatasetSpec, list[int | None]
     return DatasetSpec(**spec), growing
 
 
+def _axes(
+    shape: tuple[int, ...], maxshape: tuple[int | None, ...]
+) -> tuple[tuple[DimSpec, ...], list[int | None]]:
+    """Each axis declared: a fixed axis at its length, a resizable one of any length; and the
+    resizable axes' lengths (None for the fixed ones)."""
+    dims, growing = [], []
+    for n, m in zip(shape, maxshape, strict=True):
+        dims.append(DimSpec(size=n) if m == n else DimSpec())
+        growing.append(None if m == n else n)
+    return tuple(dims), growing
+
+
 def _named(datasets: list[tuple[DatasetSpec, list[int | None]]]) -> list[DatasetSpec]:
     """Give resizable axes whose lengths agree across datasets of the group a shared name."""
+    names = _shared_names([growing for _, growing in datasets])
+    return [_with_dim_names(spec, growing, names) for spec, growing in datasets]
+
+
+def _shared_names(growing: list[list[int | None]]) -> dict[int, str]:
+    """The resizable lengths that more than one dataset has, named ``n``, ``n1``, ... in order."""
     counts: dict[int, int] = {}
-    for _, growing in datasets:
-        for n in {n for n in growing if n is not None}:
+    for lengths in growing:
+        for n in {n for n in lengths if n is not None}:
             counts[n] = counts.get(n, 0) + 1
     shared = sorted(n for n, c in counts.items() if c > 1)
-    names = {n: ("n" if i == 0 else f"n{i}") for i, n in enumerate(shared)}
-    out = []
-    for spec, growing in datasets:
-        if not any(n in names for n in growing if n is not None) or spec.shape is None:
-            out.append(spec)
-            continue
-        dims = tuple(
-            DimSpec(name=names[n]) if n is not None and n in names else d
-            for d, n in zip(spec.shape, growing, strict=True)
-        )
-        out.append(spec.model_copy(update={"shape": dims}))
-    return out
+    return {n: ("n" if i == 0 else f"n{i}") for i, n in enumerate(shared)}
+
+
+def _with_dim_names(spec: DatasetSpec, growing: list[int | None], names: dict[int, str]) -> DatasetSpec:
+    """The declaration with its resizable axes of a shared length named."""
+    if not any(n in names for n in growing if n is not None) or spec.shape is None:
+        return spec
+    dims = tuple(
+        DimSpec(name=names[n]) if n is not None and n in names else d
+        for d, n in zip(spec.shape, growing, strict=True)
+    )
+    return spec.model_copy(update={"shape": dims})
 
 
 def _group(gid: _h5.Handle, name: str | None, depth: int, max_members: int) -> GroupSpec:

@@ -147,27 +147,7 @@ class _Builder:
     # ------------------------------------------------------------ datasets
 
     def dataset(self, d: DatasetSpec) -> dict[str, Any]:
-        props: dict[str, Any] = {}
-        if d.dtype is not None:
-            props["dtype"] = dtype_schema(d.dtype)
-        if d.shape is not None:
-            props["shape"] = _shape(d.shape)
-        if d.maxshape is not None:
-            props["maxshape"] = {"const": list(d.maxshape)}
-        if d.chunks is not None:
-            chunks = d.chunks
-            props["chunks"] = (
-                {"type": "array"}
-                if chunks is True
-                else {"type": "null"}
-                if chunks is False
-                else {"const": list(chunks)}
-            )
-        if d.compression is not None:
-            props["compression"] = {"const": None if d.compression == "none" else d.compression}
-        for key in ("compression_opts", "shuffle", "fletcher32"):
-            if getattr(d, key) is not None:
-                props[key] = {"const": getattr(d, key)}
+        props = _header_properties(d)
         unchecked = _data_checks(d)
         if d.fillvalue is not None:
             try:
@@ -368,6 +348,35 @@ def _data_checks(d: DatasetSpec) -> list[str]:
     if not d.allow_nan:
         out.append("data check: no NaN")
     return out
+
+
+def _header_properties(d: DatasetSpec) -> dict[str, Any]:
+    """The schemas of the dataset header fields the declaration checks: dtype, shape, maxshape,
+    chunks and filters."""
+    props: dict[str, Any] = {}
+    if d.dtype is not None:
+        props["dtype"] = dtype_schema(d.dtype)
+    if d.shape is not None:
+        props["shape"] = _shape(d.shape)
+    if d.maxshape is not None:
+        props["maxshape"] = {"const": list(d.maxshape)}
+    if d.chunks is not None:
+        props["chunks"] = _chunks_schema(d.chunks)
+    if d.compression is not None:
+        props["compression"] = {"const": None if d.compression == "none" else d.compression}
+    for key in ("compression_opts", "shuffle", "fletcher32"):
+        if getattr(d, key) is not None:
+            props[key] = {"const": getattr(d, key)}
+    return props
+
+
+def _chunks_schema(chunks: bool | tuple[int, ...]) -> dict[str, Any]:
+    """Chunked (a chunk shape of any lengths), not chunked (null), or this chunk shape."""
+    if chunks is True:
+        return {"type": "array"}
+    if chunks is False:
+        return {"type": "null"}
+    return {"const": list(chunks)}
 
 
 def _group_unchecked(g: GroupSpec) -> list[str]:

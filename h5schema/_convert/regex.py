@@ -32,55 +32,84 @@ def exact_name(name: str) -> str:
 
 def _translate(pattern: str, offset: int) -> tuple[str, int]:
     """The pattern rewritten, and the number of capturing groups it holds."""
-    out: list[str] = []
-    names: dict[str, int] = {}
-    groups, i, n, in_class = 0, 0, len(pattern), False
-    while i < n:
-        c = pattern[i]
-        if c == "\\" and i + 1 < n:
-            ref = _NUMBER_REF.match(pattern, i)
-            if not in_class and ref and not re.match(r"\\[0-7]{3}", pattern[i:]):
-                out.append(f"\\{int(ref.group(1)) + offset}")
-                i = ref.end()
-                continue
-            esc = pattern[i : i + 2]
-            out.append({"\\A": "^", "\\Z": _END}.get(esc, esc) if not in_class else esc)
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-            out.append(c)
-        elif c == "[":
-            in_class = True
-            lead = "[^" if pattern.startswith("[^", i) else "["
-            i += len(lead)
-            out.append(lead)
-            if pattern.startswith("]", i):  # a leading ] is a character in Python, ends [] in ECMA
-                out.append("\\]")
-                i += 1
-            continue
-        elif c == "(":
-            named, ref = _NAMED.match(pattern, i), _NAMED_REF.match(pattern, i)
-            if ref is not None and ref.group(1) in names:
-                out.append(f"(?:\\{names[ref.group(1)]})")
-                i = ref.end()
-                continue
-            if named is not None or not pattern.startswith("(?", i):
-                groups += 1
-            if named is not None:
-                names[named.group(1)] = groups + offset
-                out.append("(")
-                i = named.end()
-                continue
-            out.append(c)
-        elif c == "$":
-            out.append(r"(?=\n?(?![\s\S]))")
-        elif c == ".":
-            out.append(r"[^\n]")
-        else:
-            out.append(c)
-        i += 1
-    return "".join(out), groups
+    return _Translation(pattern, offset).run()
+
+
+# Rewritten outside character classes: Python's $ also matches before a final newline, and
+# ECMA's . also refuses \r, U+2028 and U+2029.
+_OUTSIDE_CLASSES = {"$": r"(?=\n?(?![\s\S]))", ".": r"[^\n]"}
+
+
+class _Translation:
+    """One pass over a pattern, token by token; back references are shifted by ``offset`` (the
+    groups of the patterns combined before this one)."""
+
+    def __init__(self, pattern: str, offset: int) -> None:
+        self.pattern, self.offset = pattern, offset
+        self.out: list[str] = []
+        self.names: dict[str, int] = {}
+        self.groups = 0
+        self.in_class = False
+
+    def run(self) -> tuple[str, int]:
+        i = 0
+        while i < len(self.pattern):
+            i = self.step(i)
+        return "".join(self.out), self.groups
+
+    def step(self, i: int) -> int:
+        """Translate the token at ``i``; the index after it."""
+        c = self.pattern[i]
+        if c == "\\" and i + 1 < len(self.pattern):
+            return self.escape(i)
+        if self.in_class:
+            self.in_class = c != "]"
+            self.out.append(c)
+            return i + 1
+        if c == "[":
+            return self.class_start(i)
+        if c == "(":
+            return self.group_start(i)
+        self.out.append(_OUTSIDE_CLASSES.get(c, c))
+        return i + 1
+
+    def escape(self, i: int) -> int:
+        """A numbered back reference is shifted (an octal escape is not one); outside classes
+        \\A and \\Z become ECMA's anchors; other escapes are kept."""
+        ref = _NUMBER_REF.match(self.pattern, i)
+        if not self.in_class and ref and not re.match(r"\\[0-7]{3}", self.pattern[i:]):
+            self.out.append(f"\\{int(ref.group(1)) + self.offset}")
+            return ref.end()
+        esc = self.pattern[i : i + 2]
+        self.out.append({"\\A": "^", "\\Z": _END}.get(esc, esc) if not self.in_class else esc)
+        return i + 2
+
+    def class_start(self, i: int) -> int:
+        """A class opens; a leading ] is a character in Python but ends [] in ECMA: escaped."""
+        self.in_class = True
+        lead = "[^" if self.pattern.startswith("[^", i) else "["
+        i += len(lead)
+        self.out.append(lead)
+        if self.pattern.startswith("]", i):
+            self.out.append("\\]")
+            i += 1
+        return i
+
+    def group_start(self, i: int) -> int:
+        """A named group becomes a numbered one, a reference to it a numbered reference; every
+        capturing group is counted."""
+        named, ref = _NAMED.match(self.pattern, i), _NAMED_REF.match(self.pattern, i)
+        if ref is not None and ref.group(1) in self.names:
+            self.out.append(f"(?:\\{self.names[ref.group(1)]})")
+            return ref.end()
+        if named is not None or not self.pattern.startswith("(?", i):
+            self.groups += 1
+        if named is not None:
+            self.names[named.group(1)] = self.groups + self.offset
+            self.out.append("(")
+            return named.end()
+        self.out.append("(")
+        return i + 1
 
 
 def ecma_pattern(pattern: str) -> str:

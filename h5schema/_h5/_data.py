@@ -36,34 +36,50 @@ def iter_blocks(
     if shape == ():
         yield (), _decoded(ds, info, ())
         return
-    block = list(info.chunks or (1,) * len(shape))
-    item = max(info.nbytes_per_item, 1)
-    for axis in reversed(range(len(shape))):  # grow trailing axes first: contiguous reads
-        unit = block[axis]
-        others = int(np.prod([b for i, b in enumerate(block) if i != axis])) * item
-        fit = max(unit, (budget // max(others, 1)) // unit * unit)
-        block[axis] = min(max(shape[axis], 1), fit)
-    ranges = [range(0, n, b) for n, b in zip(shape, block, strict=True)]
+    block = _block_shape(shape, info.chunks or (1,) * len(shape), max(info.nbytes_per_item, 1), budget)
     reuse = ds.dtype.kind in "biufc" and ds.dtype.names is None
     buffer = np.empty(block, dtype=ds.dtype) if reuse else None
+    for start, sel in _selections(shape, block, part):
+        yield start, _read_block(ds, info, sel, buffer)
+
+
+def _selections(
+    shape: tuple[int, ...], block: list[int], part: Part
+) -> Iterator[tuple[tuple[int, ...], tuple[slice, ...]]]:
+    """The start and the selection of each block of the grid (of the part's share), in C order."""
+    ranges = [range(0, n, b) for n, b in zip(shape, block, strict=True)]
     counts = [len(r) for r in ranges]
     for index in _share(int(np.prod(counts)), part):
         offset = np.unravel_index(index, counts)
         start = tuple(r[i] for r, i in zip(ranges, offset, strict=True))
-        sel = tuple(slice(s, min(s + b, n)) for s, b, n in zip(start, block, shape, strict=True))
-        if buffer is None:
-            yield start, _decoded(ds, info, sel)
-            continue
-        # numbers: read into one buffer, reused (a yielded block is valid until the next one)
-        view = buffer[tuple(slice(0, x.stop - x.start) for x in sel)]
-        if not view.flags.c_contiguous:  # a partial block on an inner axis
-            yield start, _decoded(ds, info, sel)
-            continue
-        try:
-            ds.read_direct(view, sel)
-        except Exception as exc:
-            raise ObjectError(f"cannot read data: {exc}") from None
-        yield start, view
+        yield start, tuple(slice(s, min(s + b, n)) for s, b, n in zip(start, block, shape, strict=True))
+
+
+def _block_shape(shape: tuple[int, ...], chunks: tuple[int, ...], item: int, budget: int) -> list[int]:
+    """Whole chunks, grown along the trailing axes first (contiguous reads) to about ``budget``
+    bytes, never past the dataset's extent."""
+    block = list(chunks)
+    for axis in reversed(range(len(shape))):
+        unit = block[axis]
+        others = int(np.prod([b for i, b in enumerate(block) if i != axis])) * item
+        fit = max(unit, (budget // max(others, 1)) // unit * unit)
+        block[axis] = min(max(shape[axis], 1), fit)
+    return block
+
+
+def _read_block(ds: h5py.Dataset, info: DatasetInfo, sel: Any, buffer: np.ndarray | None) -> np.ndarray:
+    """One block: numbers read into the one reused buffer (a block is valid until the next one is
+    read), anything else (or a partial block on an inner axis) read and decoded afresh."""
+    if buffer is None:
+        return _decoded(ds, info, sel)
+    view = buffer[tuple(slice(0, x.stop - x.start) for x in sel)]
+    if not view.flags.c_contiguous:
+        return _decoded(ds, info, sel)
+    try:
+        ds.read_direct(view, sel)
+    except Exception as exc:
+        raise ObjectError(f"cannot read data: {exc}") from None
+    return view
 
 
 def unwritten(dsid: Handle, info: DatasetInfo) -> tuple[int, tuple[int, ...], list[tuple[int, ...]] | None]:
@@ -72,33 +88,69 @@ def unwritten(dsid: Handle, info: DatasetInfo) -> tuple[int, tuple[int, ...], li
     chunk is stored (or the dataset is not chunked and its storage exists): read it all then."""
     shape = info.shape or ()
     total = int(np.prod(shape, dtype=np.float64)) if shape else 1
+    if info.chunks is None:
+        return _unwritten_contiguous(dsid, shape, total)
+    chunks = info.chunks
+    grid, offsets = _stored_chunks(dsid, shape, chunks)
+    if offsets is None:
+        return 0, (), None
+    inside = _within_extent(offsets, shape)
+    written = sum(_chunk_elements(off, chunks, shape) for off in inside)
+    if written >= total:
+        return 0, (), inside
+    return total - written, _first_unstored(inside, chunks, grid), inside
+
+
+def _unwritten_contiguous(
+    dsid: Handle, shape: tuple[int, ...], total: int
+) -> tuple[int, tuple[int, ...], list[tuple[int, ...]] | None]:
+    """Contiguous storage is written whole or not at all (none allocated)."""
     try:
-        if info.chunks is None:
-            contiguous = dsid.get_create_plist().get_layout() == h5d.CONTIGUOUS
-            if total and contiguous and dsid.get_storage_size() == 0:  # never written
-                return total, (0,) * len(shape), []
-            return 0, (), None
-        grid = [-(-n // c) for n, c in zip(shape, info.chunks, strict=True)]
+        contiguous = dsid.get_create_plist().get_layout() == h5d.CONTIGUOUS
+        if total and contiguous and dsid.get_storage_size() == 0:  # never written
+            return total, (0,) * len(shape), []
+    except Exception as exc:
+        raise ObjectError(f"cannot read the chunk index: {exc}") from None
+    return 0, (), None
+
+
+def _stored_chunks(
+    dsid: Handle, shape: tuple[int, ...], chunks: tuple[int, ...]
+) -> tuple[list[int], list[tuple[int, ...]] | None]:
+    """The chunk grid, and the offsets of the chunks the index lists (None when it lists as many
+    chunks as the grid holds: all are stored)."""
+    try:
+        grid = [-(-n // c) for n, c in zip(shape, chunks, strict=True)]
         if int(np.prod(grid, dtype=np.float64)) == dsid.get_num_chunks():
-            return 0, (), None
+            return grid, None
         offsets: list[tuple[int, ...]] = []
         dsid.chunk_iter(lambda store: offsets.append(tuple(store.chunk_offset)))
     except Exception as exc:
         raise ObjectError(f"cannot read the chunk index: {exc}") from None
-    # a corrupt index may list chunks outside the extent, or twice: they hold nothing readable
-    inside = sorted({o for o in offsets if all(0 <= x < n for x, n in zip(o, shape, strict=True))})
-    written = 0
-    for off in inside:
-        written += int(np.prod([min(c, n - o) for o, c, n in zip(off, info.chunks, shape, strict=True)]))
-    if written >= total:
-        return 0, (), inside
-    gap = len(inside)  # the first chunk, in C order, that is not stored
+    return grid, offsets
+
+
+def _within_extent(offsets: list[tuple[int, ...]], shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The chunk offsets inside the extent, once each, in order: a corrupt index may list chunks
+    outside the extent, or twice, and they hold nothing readable."""
+    return sorted({o for o in offsets if all(0 <= x < n for x, n in zip(o, shape, strict=True))})
+
+
+def _chunk_elements(offset: tuple[int, ...], chunks: tuple[int, ...], shape: tuple[int, ...]) -> int:
+    """The elements of the extent that the chunk at ``offset`` holds (edge chunks hold fewer)."""
+    return int(np.prod([min(c, n - o) for o, c, n in zip(offset, chunks, shape, strict=True)]))
+
+
+def _first_unstored(
+    inside: list[tuple[int, ...]], chunks: tuple[int, ...], grid: list[int]
+) -> tuple[int, ...]:
+    """The index of the first chunk, in C order, that is not stored."""
+    gap = len(inside)
     for i, off in enumerate(inside):
-        if tuple(o // c for o, c in zip(off, info.chunks, strict=True)) != np.unravel_index(i, grid):
+        if tuple(o // c for o, c in zip(off, chunks, strict=True)) != np.unravel_index(i, grid):
             gap = i
             break
-    first = tuple(int(x) * c for x, c in zip(np.unravel_index(gap, grid), info.chunks, strict=True))
-    return total - written, first, inside
+    return tuple(int(x) * c for x, c in zip(np.unravel_index(gap, grid), chunks, strict=True))
 
 
 def iter_chunks(

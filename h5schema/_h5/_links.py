@@ -54,35 +54,63 @@ def soft_target(gid: Handle, target: str) -> str | None:
         root = h5g.open(gid, b"/")
     except Exception as exc:
         return f"cannot be resolved: {exc}"
-    hops = 0
-    todo = [c for c in target.split("/") if c not in ("", ".")]
-    where = root if target.startswith("/") else gid
-    at = "" if target.startswith("/") else None  # the absolute path reached, when known
-    while todo:
-        comp = todo.pop(0)
-        raw = comp.encode("utf-8", errors="surrogateescape")
-        here = f"{at}/{comp}" if at is not None else comp
-        try:
-            if not isinstance(where, h5g.GroupID) or not where.links.exists(raw):
-                return f"nothing at {here}"
-            ltype = where.links.get_info(raw).type
-            if ltype == h5l.TYPE_SOFT:
-                hops += 1
-                if hops > _MAX_HOPS:
-                    return "a loop of soft links"
-                value = _decode_name(where.links.get_val(raw))
-                todo = [c for c in value.split("/") if c not in ("", ".")] + todo
-                if value.startswith("/"):
-                    where, at = root, ""
-                continue
-            if ltype != h5l.TYPE_HARD:
-                return f"an external link at {here}"
-            if todo:
-                where = h5o.open(where, raw)
-            at = here if at is not None else None
-        except Exception as exc:
-            return f"cannot be resolved at {here}: {exc}"
-    return None
+    return _Resolution(root, gid, target).run()
+
+
+def _components(path: str) -> list[str]:
+    return [c for c in path.split("/") if c not in ("", ".")]
+
+
+class _Resolution:
+    """A path resolved one component at a time from ``where``; ``at`` is the absolute path
+    reached, when known."""
+
+    def __init__(self, root: Handle, gid: Handle, target: str) -> None:
+        absolute = target.startswith("/")
+        self.root, self.hops, self.todo = root, 0, _components(target)
+        self.where = root if absolute else gid
+        self.at: str | None = "" if absolute else None
+
+    def run(self) -> str | None:
+        while self.todo:
+            comp = self.todo.pop(0)
+            raw = comp.encode("utf-8", errors="surrogateescape")
+            here = f"{self.at}/{comp}" if self.at is not None else comp
+            try:
+                problem = self.step(raw, here)
+            except Exception as exc:
+                return f"cannot be resolved at {here}: {exc}"
+            if problem is not None:
+                return problem
+        return None
+
+    def step(self, raw: bytes, here: str) -> str | None:
+        """Go through one component: a hard link into its object, a soft link by its value; an
+        external link or nothing there ends the walk."""
+        where = self.where
+        if not isinstance(where, h5g.GroupID) or not where.links.exists(raw):
+            return f"nothing at {here}"
+        ltype = where.links.get_info(raw).type
+        if ltype == h5l.TYPE_SOFT:
+            return self.follow(raw)
+        if ltype != h5l.TYPE_HARD:
+            return f"an external link at {here}"
+        if self.todo:
+            self.where = h5o.open(where, raw)
+        self.at = here if self.at is not None else None
+        return None
+
+    def follow(self, raw: bytes) -> str | None:
+        """A soft link: its value's components come next (from the root when it is absolute),
+        up to HDF5's limit on soft links followed in one path."""
+        self.hops += 1
+        if self.hops > _MAX_HOPS:
+            return "a loop of soft links"
+        value = _decode_name(self.where.links.get_val(raw))
+        self.todo = _components(value) + self.todo
+        if value.startswith("/"):
+            self.where, self.at = self.root, ""
+        return None
 
 
 def object_key(oid: Handle) -> tuple[int, int] | None:

@@ -75,34 +75,46 @@ def _attr_type(a: Any) -> tuple[DTypeSpec, np.dtype[Any]]:
 
 
 def _read_open(a: Any, want_value: bool, max_bytes: int | None = None) -> AttrRead:
+    """An opened attribute's type and shape, and its value when wanted and within ``max_bytes``;
+    any failure to read is recorded, not raised."""
     try:
         spec, npdt = _attr_type(a)
         shape = a.shape  # None for the null dataspace
-        if shape is None:
-            return AttrRead(spec, None)
-        if not want_value:
+        if shape is None or not want_value:
             return AttrRead(spec, shape)
         if shape == ():  # the common case, kept short: most attributes are scalars
-            if max_bytes is not None and npdt.itemsize > max_bytes:
-                return AttrRead(spec, shape, too_big=npdt.itemsize)
-            one = np.empty((), dtype=npdt)
-            a.read(one)
-            value = one.item() if npdt.kind in "biufcOS" else one
-            if isinstance(value, bytes) and isinstance(spec, StringDType) and spec.encoding == "utf-8":
-                value = value.decode("utf-8")
-            return AttrRead(spec, shape, value)
-        if max_bytes is not None:
-            nbytes = int(np.prod(shape, dtype=np.float64)) * npdt.itemsize  # no overflow on hostile shapes
-            if nbytes > max_bytes:
-                return AttrRead(spec, shape, too_big=nbytes)
-        arr = np.empty(shape, dtype=npdt)
-        a.read(arr)
-        if isinstance(spec, StringDType):
-            arr = decode_array(spec, arr)
-        value = arr.item() if arr.ndim == 0 and arr.dtype.kind in "biufcOS" else arr
-        return AttrRead(spec, shape, value)
+            return _read_scalar(a, spec, npdt, max_bytes)
+        return _read_array(a, spec, npdt, shape, max_bytes)
     except Exception as exc:
         return AttrRead(None, None, error=f"cannot read attribute: {exc}")
+
+
+def _read_scalar(a: Any, spec: DTypeSpec, npdt: np.dtype[Any], max_bytes: int | None) -> AttrRead:
+    """A scalar attribute's value as a Python value (UTF-8 strings decoded)."""
+    if max_bytes is not None and npdt.itemsize > max_bytes:
+        return AttrRead(spec, (), too_big=npdt.itemsize)
+    one = np.empty((), dtype=npdt)
+    a.read(one)
+    value = one.item() if npdt.kind in "biufcOS" else one
+    if isinstance(value, bytes) and isinstance(spec, StringDType) and spec.encoding == "utf-8":
+        value = value.decode("utf-8")
+    return AttrRead(spec, (), value)
+
+
+def _read_array(
+    a: Any, spec: DTypeSpec, npdt: np.dtype[Any], shape: tuple[int, ...], max_bytes: int | None
+) -> AttrRead:
+    """An array attribute's value (strings decoded by flavour), unless larger than ``max_bytes``."""
+    if max_bytes is not None:
+        nbytes = int(np.prod(shape, dtype=np.float64)) * npdt.itemsize  # no overflow on hostile shapes
+        if nbytes > max_bytes:
+            return AttrRead(spec, shape, too_big=nbytes)
+    arr = np.empty(shape, dtype=npdt)
+    a.read(arr)
+    if isinstance(spec, StringDType):
+        arr = decode_array(spec, arr)
+    value = arr.item() if arr.ndim == 0 and arr.dtype.kind in "biufcOS" else arr
+    return AttrRead(spec, shape, value)
 
 
 _NO_ATTRIBUTES = AttrScan({}, [])

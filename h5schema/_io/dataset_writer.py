@@ -18,7 +18,7 @@ from h5schema._errors import WriteError
 from h5schema._schema.spec import DatasetSpec
 from h5schema._types.coerce import Casting, coerce
 from h5schema._types.dtypes import DTypeSpec, StringDType, is_variable_length
-from h5schema._types.shapes import describe_lengths
+from h5schema._types.shapes import describe_lengths, first_unlimited
 from h5schema._validate.data import batch_problem
 
 __all__ = ["DatasetWriter", "one_row"]
@@ -99,39 +99,51 @@ class DatasetWriter:
 
     def prepare(self, batch: npt.ArrayLike, *, casting: Casting | None = None) -> np.ndarray:
         """Check a batch and return it as stored; raise WriteError without writing anything."""
+        axis = self._growing_axis()
+        try:
+            arr = coerce(self.dtype, batch, casting=casting or self.casting)
+        except ValueError as exc:
+            raise WriteError(f"{self.path}: {exc}") from None
+        stored = self.shape
+        self._fits_rows(arr, stored, axis)
+        self._has_room(stored[axis] + arr.shape[axis], axis)
+        problem = batch_problem(self.spec, self.dtype, arr) if self._checker and arr.size else None
+        if problem is not None:
+            raise WriteError(f"{self.path}: batch refused: {problem}")
+        return arr
+
+    def _growing_axis(self) -> int:
+        """The axis appends grow; refused when appending is not allowed or no axis can grow."""
         if self._refusal is not None:
             raise WriteError(self._refusal)
         if self.axis is None:
             limit = "fixed" if self._maxshape is None else describe_lengths(self._maxshape)
             shape = describe_lengths(self._stored)
             raise WriteError(f"{self.path}: no axis can grow (shape {shape}, maxshape {limit})")
-        try:
-            arr = coerce(self.dtype, batch, casting=casting or self.casting)
-        except ValueError as exc:
-            raise WriteError(f"{self.path}: {exc}") from None
-        stored = self.shape
+        return self.axis
+
+    def _fits_rows(self, arr: np.ndarray, stored: tuple[int, ...], axis: int) -> None:
+        """A batch has the dataset's rank and its lengths on every axis but the growing one."""
         if arr.ndim != len(stored):
             raise WriteError(
-                f"{self.path}: expected a batch of rank {len(stored)} (rows along axis {self.axis}), "
+                f"{self.path}: expected a batch of rank {len(stored)} (rows along axis {axis}), "
                 f"got shape {describe_lengths(arr.shape)}"
             )
-        trailing = [n for i, n in enumerate(stored) if i != self.axis]
-        got = [n for i, n in enumerate(arr.shape) if i != self.axis]
+        trailing = [n for i, n in enumerate(stored) if i != axis]
+        got = [n for i, n in enumerate(arr.shape) if i != axis]
         if trailing != got:
-            want = ", ".join("k" if i == self.axis else str(n) for i, n in enumerate(stored))
+            want = ", ".join("k" if i == axis else str(n) for i, n in enumerate(stored))
             got_shape = describe_lengths(arr.shape)
             raise WriteError(f"{self.path}: expected a batch of shape ({want}), got {got_shape}")
-        new_len = stored[self.axis] + arr.shape[self.axis]
-        bound = self._maxshape[self.axis] if self._maxshape else None
+
+    def _has_room(self, new_len: int, axis: int) -> None:
+        """The grown axis stays within maxshape and within the declared maximum length."""
+        bound = self._maxshape[axis] if self._maxshape else None
         if bound is not None and new_len > bound:
-            raise WriteError(f"{self.path}: {new_len} rows would exceed maxshape {bound} on axis {self.axis}")
-        dim = self.spec.shape[self.axis] if self.spec.shape else None
+            raise WriteError(f"{self.path}: {new_len} rows would exceed maxshape {bound} on axis {axis}")
+        dim = self.spec.shape[axis] if self.spec.shape else None
         if dim is not None and dim.upper is not None and new_len > dim.upper:
             raise WriteError(f"{self.path}: {new_len} rows would exceed the declared maximum {dim.upper}")
-        problem = batch_problem(self.spec, self.dtype, arr) if self._checker and arr.size else None
-        if problem is not None:
-            raise WriteError(f"{self.path}: batch refused: {problem}")
-        return arr
 
     def stage(self, arr: np.ndarray) -> bool:
         """Buffer an already prepared batch (copying it). True when the buffer should be flushed.
@@ -218,7 +230,7 @@ def _growth_axis(
     """The axis appends grow: the first unlimited one, else a bounded one with room left."""
     if maxshape is None:
         return None
-    unlimited = next((i for i, m in enumerate(maxshape) if m is None), None)
+    unlimited = first_unlimited(maxshape)
     if unlimited is not None:
         return unlimited
     if spec.append_axis is not None:

@@ -9,22 +9,21 @@ nested mapping keyed by HDF5 names: ``{"@title": "x", "features_A": {"@fs": 1600
 
 from __future__ import annotations
 
-import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from h5schema._errors import MaterializeError
-from h5schema._schema.attribute import array_value
+from h5schema._errors import materialize_error
+from h5schema._io.plan_attrs import attr_dtype, plan_attrs
+from h5schema._io.plan_storage import choose_chunks, initial_shape, storage
 from h5schema._schema.model import Dataset
-from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec
+from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec
 from h5schema._types.coerce import Casting, coerce
-from h5schema._types.constraints import constraint_problems
-from h5schema._types.dtypes import DTypeSpec, StringDType, as_dtype, from_numpy, is_concrete, to_numpy
-from h5schema._types.paths import attribute_path, child_path
-from h5schema._types.shapes import describe_lengths, describe_shape
-from h5schema._types.strings import encode_array
+from h5schema._types.dtypes import DTypeSpec, StringDType, as_dtype, from_numpy, is_concrete
+from h5schema._types.paths import child_path
+from h5schema._types.shapes import describe_lengths
 from h5schema._validate.data import batch_problem
 
 __all__ = [
@@ -37,8 +36,6 @@ __all__ = [
     "plan_group",
     "to_mapping",
 ]
-
-CHUNK_TARGET_BYTES = 1 << 20
 
 
 @dataclass
@@ -69,28 +66,25 @@ def to_mapping(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     out: dict[str, Any] = {}
-    roles = type(value).__h5fields__
-    for fname, role in roles.items():
-        v = getattr(value, fname)
-        if role.role == "attribute":
-            if v is not None:
-                out["@" + role.name] = v
-        elif role.role == "members":
-            out.update(
-                {
-                    k: to_mapping(m) if not isinstance(m, Dataset) else _dataset_mapping(m)
-                    for k, m in v.items()
-                }
-            )
-        elif role.role == "dataset":
-            out[role.name] = (
-                _dataset_mapping(v) if isinstance(v, Dataset) else (None if v is None else {"data": v})
-            )
-        elif v is not None:
-            out[role.name] = to_mapping(v)
-        else:
-            out[role.name] = None
+    for fname, role in type(value).__h5fields__.items():
+        out.update(_field_entries(role.role, role.name, getattr(value, fname)))
     return out
+
+
+def _field_entries(role: str, name: str, v: Any) -> dict[str, Any]:
+    """One class field's entries in the mapping: an attribute left out when None, a dict of
+    members spread out, a dataset or group under its name (None when not given)."""
+    if role == "attribute":
+        return {} if v is None else {"@" + name: v}
+    if role == "members":
+        return {k: _member_mapping(m) for k, m in v.items()}
+    if role == "dataset":
+        return {name: _dataset_mapping(v) if isinstance(v, Dataset) else (None if v is None else {"data": v})}
+    return {name: None if v is None else to_mapping(v)}
+
+
+def _member_mapping(m: Any) -> dict[str, Any]:
+    return _dataset_mapping(m) if isinstance(m, Dataset) else to_mapping(m)
 
 
 def _dataset_mapping(ds: Dataset) -> dict[str, Any]:
@@ -102,83 +96,9 @@ def _dataset_mapping(ds: Dataset) -> dict[str, Any]:
     return out
 
 
-# ---------------------------------------------------------------- planning
+# ---------------------------------------------------------------- groups
 
-
-def _fail(path: str, problem: str) -> MaterializeError:
-    return MaterializeError(f"{path}: {problem}")
-
-
-def plan_attrs(
-    specs: tuple[AttributeSpec, ...], values: dict[str, Any], path: str
-) -> dict[str, tuple[AttributeSpec, Any]]:
-    given = {k[1:]: v for k, v in values.items() if k.startswith("@")}
-    out: dict[str, tuple[AttributeSpec, Any]] = {}
-    for spec in specs:
-        apath = attribute_path(path, spec.name)
-        value = given.pop(spec.name, None)
-        if value is None:
-            value = spec.default
-        if value is None:
-            if spec.required:
-                raise _fail(apath, f"required attribute has no value (expected {spec.describe_type()})")
-            continue
-        value = _normalize_attr(spec, value, apath)
-        text_dtype = attr_dtype(spec)
-        if isinstance(text_dtype, StringDType):  # the flavour's rules: UTF-8 encodable, no NUL
-            try:
-                encode_array(text_dtype, value)
-            except ValueError as exc:
-                raise _fail(apath, str(exc)) from None
-        problems = constraint_problems(spec, value)
-        if problems:
-            exp, got = problems[0]
-            raise _fail(apath, f"expected {exp}, got {got}")
-        out[spec.name] = (spec, value)
-    if given:
-        raise _fail(path, f"attributes {sorted(given)} are not declared in the schema")
-    return out
-
-
-def _normalize_attr(spec: AttributeSpec, value: Any, apath: str) -> Any:
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, np.generic):
-        value = value.item()
-    kind = spec.scalar_kind
-    py: dict[str, type | tuple[type, ...]] = {
-        "int": int,
-        "float": (float, int),
-        "bool": bool,
-        "str": str,
-        "bytes": bytes,
-    }
-    if spec.type == "array":
-        try:
-            return array_value(spec, value)
-        except ValueError as exc:
-            raise _fail(apath, str(exc)) from None
-    items = list(value) if spec.type == "list" else [value]
-    if spec.type == "list" and isinstance(value, str | bytes):
-        raise _fail(apath, f"expected a list of {kind}, got {type(value).__name__}")
-    items = [
-        v.value if isinstance(v, enum.Enum) else (v.item() if isinstance(v, np.generic) else v) for v in items
-    ]
-    for v in items:
-        ok = isinstance(v, py[kind]) and (kind == "bool" or not isinstance(v, bool))
-        if not ok:
-            raise _fail(apath, f"expected {spec.describe_type()}, got {type(v).__name__} {v!r}")
-    if kind == "int" and any(not _INT64[0] <= v <= _INT64[1] for v in items):
-        raise _fail(apath, f"expected integers that fit 64 bits, got {max(items, key=abs)!r}")
-    if kind == "float":
-        try:
-            items = [float(v) for v in items]
-        except OverflowError:
-            raise _fail(apath, "expected numbers that fit a 64-bit float, got a larger integer") from None
-    return items if spec.type == "list" else items[0]
-
-
-_INT64 = (-(2**63), 2**63 - 1)
+Pending = tuple[str, DatasetSpec, Any]  # a dataset to plan: its name, declaration and values
 
 
 def plan_group(
@@ -187,45 +107,57 @@ def plan_group(
     values = dict(values)
     plan = GroupPlan(spec, plan_attrs(spec.attributes, values, path))
     members = {k: v for k, v in values.items() if not k.startswith("@")}
-    scope: dict[str, int] = {}
-    pending: list[tuple[str, DatasetSpec, Any]] = []
-    for m in spec.members:
-        name = m.name or ""
-        given = members.pop(name, None)
-        if given is None and not m.required:
-            continue
+    pending: list[Pending] = []
+    for name, m, given in _given_members(spec, members, path):
         if isinstance(m, GroupSpec):
             plan.members.append((name, plan_group(m, to_mapping(given), child_path(path, name), casting)))
         else:
             pending.append((name, m, given))
+    if members:
+        raise materialize_error(path, f"members {sorted(members)} are not declared in the schema")
+    plan.members += _plan_datasets(pending, path, casting)
+    return plan
+
+
+def _given_members(
+    spec: GroupSpec, members: dict[str, Any], path: str
+) -> Iterator[tuple[str, GroupSpec | DatasetSpec, Any]]:
+    """Each declared member with its values, taken out of ``members``: the named members (an
+    optional one only when given), then each pattern's matches, as many as it allows."""
+    for m in spec.members:
+        name = m.name or ""
+        given = members.pop(name, None)
+        if given is not None or m.required:
+            yield name, m, given
     for regex, pattern in spec.compiled_patterns():
         matched = [k for k in members if regex.fullmatch(k)]
-        lo, hi = pattern.min_count, pattern.max_count
-        if len(matched) < lo or (hi is not None and len(matched) > hi):
-            raise _fail(path, f"expected {pattern.describe()}, got {len(matched)}")
+        _count_fits(pattern, len(matched), path)
         for name in matched:
-            given = members.pop(name)
-            if isinstance(pattern.item, GroupSpec):
-                plan.members.append(
-                    (name, plan_group(pattern.item, to_mapping(given), child_path(path, name), casting))
-                )
-            else:
-                pending.append((name, pattern.item, given))
-    if members:
-        raise _fail(path, f"members {sorted(members)} are not declared in the schema")
-    # Datasets with data bind named dims first, so empty ones can follow them; a dim no data
-    # binds starts at the largest lower bound any of its datasets declares.
+            yield name, pattern.item, members.pop(name)
+
+
+def _count_fits(pattern: PatternSpec, count: int, path: str) -> None:
+    """A pattern is given between min_count and max_count members."""
+    hi = pattern.max_count
+    if count < pattern.min_count or (hi is not None and count > hi):
+        raise materialize_error(path, f"expected {pattern.describe()}, got {count}")
+
+
+def _plan_datasets(pending: list[Pending], path: str, casting: Casting) -> list[tuple[str, DatasetPlan]]:
+    """A group's datasets, planned in one dims scope. Datasets with data bind named dims first, so
+    empty ones can follow them; a dim no data binds starts at the largest lower bound any of its
+    datasets declares."""
     pending.sort(key=lambda item: _data_of(item[2]) is None)
     floors: dict[str, int] = {}
     for _, dspec, _ in pending:
         for d in dspec.shape or ():
             if d.name is not None:
                 floors[d.name] = max(floors.get(d.name, 0), d.lower)
-    for name, dspec, given in pending:
-        plan.members.append(
-            (name, plan_dataset(dspec, given, child_path(path, name), scope, casting, floors))
-        )
-    return plan
+    scope: dict[str, int] = {}
+    return [
+        (name, plan_dataset(dspec, given, child_path(path, name), scope, casting, floors))
+        for name, dspec, given in pending
+    ]
 
 
 def _data_of(given: Any) -> Any:
@@ -236,6 +168,9 @@ def _data_of(given: Any) -> Any:
     return given
 
 
+# ---------------------------------------------------------------- datasets
+
+
 def plan_dataset(
     spec: DatasetSpec,
     given: Any,
@@ -244,78 +179,73 @@ def plan_dataset(
     casting: Casting,
     floors: dict[str, int] | None = None,
 ) -> DatasetPlan:
-    mapping = (
-        _dataset_mapping(given)
-        if isinstance(given, Dataset)
-        else (dict(given) if isinstance(given, dict) else {"data": given})
-    )
+    mapping = _dataset_values(given)
     raw = mapping.pop("data", None)
     attrs = plan_attrs(spec.attributes, mapping, path)
-    if set(mapping) - {k for k in mapping if k.startswith("@")}:
-        raise _fail(path, f"unknown keys {sorted(mapping)}")
-    dtype = spec.dtype
-    data: np.ndarray | None = None
-    if raw is not None:
-        if dtype is None or not is_concrete(dtype):
-            guess = (
-                from_numpy(np.asarray(raw).dtype)
-                if not isinstance(raw, np.ndarray) or raw.dtype.kind != "U"
-                else as_dtype(str)
-            )
-            if dtype is not None and not dtype.matches(guess):
-                raise _fail(path, f"data of dtype {guess.describe()} does not match {dtype.describe()}")
-            dtype = guess
-        try:
-            data = coerce(dtype, raw, casting=casting)
-        except ValueError as exc:
-            raise _fail(path, str(exc)) from None
-    if dtype is None or not is_concrete(dtype):
-        what = "no dtype" if dtype is None else f"dtype {dtype.describe()}"
-        raise _fail(path, f"{what} declared and no data given: declare an exact dtype to create it")
-    shape = _initial_shape(spec, data, path, scope, floors or {})
-    if data is None and spec.has_data_checks and int(np.prod(shape)) > 0:
-        _check_fill(spec, dtype, shape, path)
-    problem = batch_problem(spec, dtype, data) if data is not None else None
-    if problem is not None:
-        raise _fail(path, problem)
-    shape, chunks, maxshape = _storage(spec, shape, data, dtype, path)
-    if chunks and maxshape is None and any(c > n for c, n in zip(chunks, shape, strict=True)):
-        shape_limits = tuple(max(c, n) for c, n in zip(chunks, shape, strict=True))
-        maxshape = shape_limits  # HDF5 wants chunks within the maximum shape; maxshape is not checked
+    if any(not k.startswith("@") for k in mapping):
+        raise materialize_error(path, f"unknown keys {sorted(mapping)}")
+    dtype, data = _typed_data(spec, raw, path, casting)
+    shape = initial_shape(spec, data, path, scope, floors or {})
+    _data_passes_checks(spec, dtype, data, shape, path)
+    shape, chunks, maxshape = storage(spec, shape, data, dtype, path)
     return DatasetPlan(spec, dtype, shape, maxshape, chunks, data, attrs)
 
 
-def _storage(
-    spec: DatasetSpec, shape: tuple[int, ...], data: np.ndarray | None, dtype: DTypeSpec, path: str
-) -> tuple[tuple[int, ...], tuple[int, ...] | None, tuple[int | None, ...] | None]:
-    """The shape, chunks and maximum shape to create the dataset with."""
-    maxshape = spec.maxshape
-    filters = spec.compression not in (None, "none") or bool(spec.shuffle) or bool(spec.fletcher32)
-    unlimited = maxshape is not None and None in maxshape
-    needs_chunks = (
-        spec.chunks is True
-        or isinstance(spec.chunks, tuple)
-        or (spec.chunks is None and (unlimited or filters))
+def _dataset_values(given: Any) -> dict[str, Any]:
+    """A dataset's values as a mapping: ``data`` and its ``@attributes``."""
+    if isinstance(given, Dataset):
+        return _dataset_mapping(given)
+    return dict(given) if isinstance(given, dict) else {"data": given}
+
+
+def _typed_data(
+    spec: DatasetSpec, raw: Any, path: str, casting: Casting
+) -> tuple[DTypeSpec, np.ndarray | None]:
+    """The exact dtype to create the dataset with and its data cast to it: the declared dtype,
+    else (a family or none declared) the data's own, which must match the declaration."""
+    dtype = spec.dtype
+    data: np.ndarray | None = None
+    if raw is not None:
+        dtype = _data_dtype(dtype, raw, path)
+        try:
+            data = coerce(dtype, raw, casting=casting)
+        except ValueError as exc:
+            raise materialize_error(path, str(exc)) from None
+    if dtype is None or not is_concrete(dtype):
+        what = "no dtype" if dtype is None else f"dtype {dtype.describe()}"
+        raise materialize_error(
+            path, f"{what} declared and no data given: declare an exact dtype to create it"
+        )
+    return dtype, data
+
+
+def _data_dtype(declared: DTypeSpec | None, raw: Any, path: str) -> DTypeSpec:
+    """An exact declared dtype, else the data's, which must match a declared family."""
+    if declared is not None and is_concrete(declared):
+        return declared
+    guess = (
+        from_numpy(np.asarray(raw).dtype)
+        if not isinstance(raw, np.ndarray) or raw.dtype.kind != "U"
+        else as_dtype(str)
     )
-    if spec.chunks is False:
-        if maxshape is not None and maxshape != shape:
-            raise _fail(
-                path,
-                f"chunks=False keeps it contiguous, so it cannot be resizable to maxshape "
-                f"{describe_lengths(maxshape)} from shape {describe_lengths(shape)}",
-            )
-        return shape, None, None
-    if not needs_chunks:
-        return shape, None, maxshape
-    if shape == ():
-        if data is not None or spec.shape is not None:
-            raise _fail(path, "a scalar dataset cannot be chunked or filtered")
-        rank = len(spec.chunks) if isinstance(spec.chunks, tuple) else 1
-        shape, maxshape = (0,) * rank, (None,) * rank  # any shape: an empty, growable one
-    chunks = (
-        spec.chunks if isinstance(spec.chunks, tuple) else choose_chunks(shape, maxshape, _itemsize(dtype))
-    )
-    return shape, chunks, maxshape
+    if declared is not None and not declared.matches(guess):
+        raise materialize_error(
+            path, f"data of dtype {guess.describe()} does not match {declared.describe()}"
+        )
+    return guess
+
+
+def _data_passes_checks(
+    spec: DatasetSpec, dtype: DTypeSpec, data: np.ndarray | None, shape: tuple[int, ...], path: str
+) -> None:
+    """The data given, or else the fill value of a non-empty dataset, passes the data checks."""
+    if data is None:
+        if spec.has_data_checks and int(np.prod(shape)) > 0:
+            _check_fill(spec, dtype, shape, path)
+        return
+    problem = batch_problem(spec, dtype, data)
+    if problem is not None:
+        raise materialize_error(path, problem)
 
 
 def _check_fill(spec: DatasetSpec, dtype: DTypeSpec, shape: tuple[int, ...], path: str) -> None:
@@ -324,93 +254,8 @@ def _check_fill(spec: DatasetSpec, dtype: DTypeSpec, shape: tuple[int, ...], pat
     if fill is None:
         fill = ("" if dtype.encoding == "utf-8" else b"") if isinstance(dtype, StringDType) else 0
     if batch_problem(spec, dtype, np.array([fill], dtype=object if isinstance(fill, str | bytes) else None)):
-        raise _fail(
+        raise materialize_error(
             path,
             f"no data given for its {describe_lengths(shape)} elements, and the fill value {fill!r} "
             "breaks its data checks: give data for it",
         )
-
-
-def _itemsize(dtype: DTypeSpec) -> int:
-    npdt = to_numpy(dtype)
-    return 16 if npdt.kind == "O" else max(npdt.itemsize, 1)
-
-
-def _initial_shape(
-    spec: DatasetSpec, data: np.ndarray | None, path: str, scope: dict[str, int], floors: dict[str, int]
-) -> tuple[int, ...]:
-    if spec.shape is None:
-        if data is not None:
-            return tuple(data.shape)
-        if spec.maxshape is not None:
-            return tuple(0 if m is None else m for m in spec.maxshape)
-        return ()
-    if data is not None:
-        shape = tuple(data.shape)
-        if len(shape) != len(spec.shape) or not all(
-            d.allows(n) for d, n in zip(spec.shape, shape, strict=True)
-        ):
-            raise _fail(
-                path,
-                f"data of shape {describe_lengths(shape)} does not fit {describe_shape(spec.shape)}",
-            )
-    else:
-        shape = tuple(
-            scope.get(d.name, floors.get(d.name, d.lower)) if d.name else d.lower for d in spec.shape
-        )
-    for axis, (d, n) in enumerate(zip(spec.shape, shape, strict=True)):
-        if d.name is None:
-            continue
-        if scope.setdefault(d.name, n) != n:
-            raise _fail(
-                path,
-                f"dim {d.name!r} is {scope[d.name]} in this group, but this data has {n} on axis {axis}",
-            )
-    if spec.maxshape is not None:
-        for axis, (n, m) in enumerate(zip(shape, spec.maxshape, strict=True)):
-            if m is not None and n > m:
-                raise _fail(
-                    path,
-                    f"length {n} on axis {axis} exceeds maxshape {describe_lengths(spec.maxshape)}",
-                )
-    return shape
-
-
-def choose_chunks(
-    shape: tuple[int, ...], maxshape: tuple[int | None, ...] | None, itemsize: int
-) -> tuple[int, ...]:
-    """Chunks near 1 MiB that never split the fixed axes: only unlimited axes are cut.
-
-    >>> choose_chunks((0, 40, 200), (None, 40, 200), 4)
-    (32, 40, 200)
-    """
-    if not shape:
-        return ()
-    limits = maxshape if maxshape is not None else tuple(shape)
-    grow = [i for i, m in enumerate(limits) if m is None] or [0]
-    chunk = [max(1, n if limits[i] is not None else 1) for i, n in enumerate(shape)]
-    for i in grow:
-        chunk[i] = 1
-    fixed_bytes = int(np.prod(chunk)) * itemsize
-    per = max(1, CHUNK_TARGET_BYTES // max(fixed_bytes, 1))
-    first = grow[0]
-    chunk[first] = per if limits[first] is None else min(per, max(shape[first], 1))
-    # HDF5 caps a chunk at 4 GiB; halve the largest fixed axis until far below it.
-    while int(np.prod(chunk)) * itemsize > (1 << 28):
-        j = int(np.argmax(chunk))
-        chunk[j] = max(1, chunk[j] // 2)
-    return tuple(chunk)
-
-
-def attr_dtype(spec: AttributeSpec) -> DTypeSpec | None:
-    """The dtype an attribute is written with (None: numpy's choice for the value)."""
-    if spec.type in ("str", "bytes"):
-        return StringDType(encoding="utf-8" if spec.type == "str" else "ascii")
-    if spec.type == "list":
-        item = spec.item
-        if item in ("str", "bytes"):
-            return StringDType(encoding="utf-8" if item == "str" else "ascii")
-        return as_dtype({"int": "int64", "float": "float64", "bool": "bool"}[item or "int"])
-    if spec.type == "array" and spec.dtype is not None and is_concrete(spec.dtype):
-        return spec.dtype
-    return None

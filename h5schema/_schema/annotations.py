@@ -99,31 +99,53 @@ def attribute_spec(
     annotation, metadata = _unannotate(annotation)
     constraints = _constraints([*field.metadata, *metadata])
     spec: dict[str, Any] = {"name": hdf5_name, "description": field.description}
-    try:
-        kind, choices = _scalar_kind(annotation)
-        spec.update(type=kind, choices=choices)
-    except _Unsupported:
-        origin = typing.get_origin(annotation)
-        if origin in _LIST_ORIGINS:
-            args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
-            if len(args) != 1:
-                raise TypeError(f"list attributes need one item type, got {annotation!r}") from None
-            item, item_meta = _unannotate(args[0])
-            try:
-                kind, choices = _scalar_kind(item)
-            except _Unsupported:
-                raise TypeError(f"list items must be int, float, bool, str or bytes, got {item!r}") from None
-            constraints.update(_constraints(item_meta))
-            spec.update(type="list", item=kind, choices=choices)
-        elif annotation is np.ndarray or origin is np.ndarray:
-            spec.update(type="array", dtype=dtype, shape=shape)
-        else:
-            raise TypeError(
-                f"type {annotation!r} cannot be stored as an HDF5 attribute: use int, float, bool, "
-                "str, bytes, Literal[...], an Enum, list[...] or np.ndarray"
-            ) from None
+    spec.update(_type_fields(annotation, constraints, dtype, shape))
     if spec["type"] != "array" and (dtype is not None or shape is not None):
         raise TypeError("dtype= and shape= apply to np.ndarray attributes only")
+    default, has_default = _default(field)
+    spec["required"] = not (optional or has_default)
+    spec["default"] = default
+    spec.update(constraints)
+    return AttributeSpec(**spec)
+
+
+def _type_fields(annotation: Any, constraints: dict[str, Any], dtype: Any, shape: Any) -> dict[str, Any]:
+    """The type fields an annotation declares: a scalar kind (with choices), a list of one, or an
+    array. A list's item constraints join ``constraints``."""
+    try:
+        kind, choices = _scalar_kind(annotation)
+    except _Unsupported:
+        pass
+    else:
+        return {"type": kind, "choices": choices}
+    origin = typing.get_origin(annotation)
+    if origin in _LIST_ORIGINS:
+        return _list_fields(annotation, constraints)
+    if annotation is np.ndarray or origin is np.ndarray:
+        return {"type": "array", "dtype": dtype, "shape": shape}
+    raise TypeError(
+        f"type {annotation!r} cannot be stored as an HDF5 attribute: use int, float, bool, "
+        "str, bytes, Literal[...], an Enum, list[...] or np.ndarray"
+    )
+
+
+def _list_fields(annotation: Any, constraints: dict[str, Any]) -> dict[str, Any]:
+    """A list annotation names one scalar item type, whose constraints join ``constraints``."""
+    args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+    if len(args) != 1:
+        raise TypeError(f"list attributes need one item type, got {annotation!r}")
+    item, item_meta = _unannotate(args[0])
+    try:
+        kind, choices = _scalar_kind(item)
+    except _Unsupported:
+        raise TypeError(f"list items must be int, float, bool, str or bytes, got {item!r}") from None
+    constraints.update(_constraints(item_meta))
+    return {"type": "list", "item": kind, "choices": choices}
+
+
+def _default(field: FieldInfo) -> tuple[Any, bool]:
+    """The field's default (a factory's value, Enum members as their values; None when there is
+    none), and whether it has one."""
     default = field.default
     has_default = default is not PydanticUndefined or field.default_factory is not None
     if field.default_factory is not None:
@@ -132,7 +154,4 @@ def attribute_spec(
         default = default.value
     elif isinstance(default, list | tuple):
         default = [v.value if isinstance(v, enum.Enum) else v for v in default]
-    spec["required"] = not (optional or has_default)
-    spec["default"] = None if default is PydanticUndefined else default
-    spec.update(constraints)
-    return AttributeSpec(**spec)
+    return (None if default is PydanticUndefined else default), has_default

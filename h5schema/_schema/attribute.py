@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -21,7 +22,7 @@ from h5schema._schema.base import (
 from h5schema._types.coerce import coerce
 from h5schema._types.constraints import constraint_problems
 from h5schema._types.dtypes import DTypeSpec, is_concrete, is_numeric
-from h5schema._types.shapes import describe_shape
+from h5schema._types.shapes import describe_shape, shape_allows
 
 __all__ = ["AttrType", "AttributeSpec", "ItemType"]
 
@@ -66,62 +67,16 @@ class AttributeSpec(Spec):
 
     @model_validator(mode="after")
     def _rules(self) -> AttributeSpec:
-        t = self.type
-        if t == "list" and self.item is None:
-            raise ValueError("a list attribute needs its item type")
-        if t != "list" and self.item is not None:
-            raise ValueError(f"'item' applies to list attributes, not {t}")
-        if t != "array" and (self.dtype is not None or self.shape is not None):
-            raise ValueError(f"'dtype' and 'shape' apply to array attributes, not {t}")
-        if self.shape is not None and any(d.name for d in self.shape):
-            raise ValueError("named dims are not supported in attribute shapes")
-        if (
-            t == "array"
-            and self.dtype is not None
-            and self.dtype.kind in ("string", "family")
-            and (self.dtype.kind == "string" or getattr(self.dtype, "family", None) == "text")
-        ):
-            raise ValueError("array attributes hold numbers: declare text arrays as list[str] or list[bytes]")
-        if (
-            t == "array"
-            and self.dtype is not None
-            and _is_complex(self.dtype)
-            and any(b is not None for b in (self.gt, self.ge, self.lt, self.le, self.multiple_of))
-        ):
-            raise ValueError("numeric bounds do not apply to complex numbers")
-        kind = self.scalar_kind
-        numeric = kind in ("int", "float") or (
-            t == "array" and (self.dtype is None or is_numeric(self.dtype))
-        )
-        bounds = [self.gt, self.ge, self.lt, self.le, self.multiple_of]
-        if any(b is not None for b in bounds) and not numeric:
-            raise ValueError(f"numeric bounds (gt/ge/lt/le/multiple_of) do not apply to {t}")
-        if self.pattern is not None:
-            if kind != "str":
-                raise ValueError(f"'pattern' applies to str attributes, not {t}")
-            compile_regex(self.pattern, "pattern")
-        if (self.min_length is not None or self.max_length is not None) and kind in (
-            "int", "float", "bool",
-        ) and t != "list":  # fmt: skip
-            raise ValueError(f"min_length/max_length do not apply to {t}")
-        if kind == "bytes":
+        """The cross-field check: which fields apply to the type, then the choices and default."""
+        for rule in _FIELD_RULES:
+            rule(self)
+        if self.scalar_kind == "bytes":
             object.__setattr__(self, "choices", unlatin1(self.choices))
             object.__setattr__(self, "default", unlatin1(self.default))
-        if self.choices is not None:
-            for c in self.choices:
-                if not _kind_ok(kind, c):
-                    raise ValueError(f"choice {c!r} is not a {kind}")
+        choices_are_of_kind(self)
         if self.default is not None:
-            default = _normalize_default(self, self.default)
-            object.__setattr__(self, "default", default)
-            problems = (
-                constraint_problems(self, default)
-                if _default_kind_ok(self, default)
-                else [(self.describe_type(), repr(default))]
-            )
-            if problems:
-                expected, actual = problems[0]
-                raise ValueError(f"default {actual} breaks its own constraint: expected {expected}")
+            object.__setattr__(self, "default", _normalize_default(self, self.default))
+            default_keeps_constraints(self)
         return self
 
     def describe_type(self) -> str:
@@ -131,6 +86,100 @@ class AttributeSpec(Spec):
             dt = "any dtype" if self.dtype is None else self.dtype.describe()
             return f"array of {dt} with shape {describe_shape(self.shape)}"
         return self.type
+
+
+# ---------------------------------------------------------------- rules
+
+
+def item_is_for_lists(spec: AttributeSpec) -> None:
+    """A list attribute names its item type, and only a list attribute has one."""
+    if spec.type == "list" and spec.item is None:
+        raise ValueError("a list attribute needs its item type")
+    if spec.type != "list" and spec.item is not None:
+        raise ValueError(f"'item' applies to list attributes, not {spec.type}")
+
+
+def dtype_and_shape_are_for_arrays(spec: AttributeSpec) -> None:
+    """Only an array attribute declares a dtype or a shape, and its shape has no named dims."""
+    if spec.type != "array" and (spec.dtype is not None or spec.shape is not None):
+        raise ValueError(f"'dtype' and 'shape' apply to array attributes, not {spec.type}")
+    if spec.shape is not None and any(d.name for d in spec.shape):
+        raise ValueError("named dims are not supported in attribute shapes")
+
+
+def arrays_hold_numbers(spec: AttributeSpec) -> None:
+    """An array attribute's dtype is not text: text arrays are lists of str or bytes."""
+    dt = spec.dtype
+    if spec.type != "array" or dt is None:
+        return
+    if dt.kind == "string" or (dt.kind == "family" and getattr(dt, "family", None) == "text"):
+        raise ValueError("array attributes hold numbers: declare text arrays as list[str] or list[bytes]")
+
+
+def bounds_need_real_numbers(spec: AttributeSpec) -> None:
+    """Numeric bounds (gt/ge/lt/le/multiple_of) need real numbers: int, float, a list of them, or
+    an array of a numeric dtype that is not complex (or of any dtype)."""
+    if not _has_bounds(spec):
+        return
+    if spec.type == "array" and spec.dtype is not None and _is_complex(spec.dtype):
+        raise ValueError("numeric bounds do not apply to complex numbers")
+    numeric = spec.scalar_kind in ("int", "float") or (
+        spec.type == "array" and (spec.dtype is None or is_numeric(spec.dtype))
+    )
+    if not numeric:
+        raise ValueError(f"numeric bounds (gt/ge/lt/le/multiple_of) do not apply to {spec.type}")
+
+
+def pattern_is_for_strings(spec: AttributeSpec) -> None:
+    """A pattern applies to str values and is a valid regular expression."""
+    if spec.pattern is None:
+        return
+    if spec.scalar_kind != "str":
+        raise ValueError(f"'pattern' applies to str attributes, not {spec.type}")
+    compile_regex(spec.pattern, "pattern")
+
+
+def lengths_are_for_sized_values(spec: AttributeSpec) -> None:
+    """Length bounds apply to strings, bytes, lists and arrays, not to single numbers or bools."""
+    if spec.min_length is None and spec.max_length is None:
+        return
+    if spec.scalar_kind in ("int", "float", "bool") and spec.type != "list":
+        raise ValueError(f"min_length/max_length do not apply to {spec.type}")
+
+
+_FIELD_RULES: tuple[Callable[[AttributeSpec], None], ...] = (
+    item_is_for_lists,
+    dtype_and_shape_are_for_arrays,
+    arrays_hold_numbers,
+    bounds_need_real_numbers,
+    pattern_is_for_strings,
+    lengths_are_for_sized_values,
+)
+
+
+def choices_are_of_kind(spec: AttributeSpec) -> None:
+    """Every choice is a value of the attribute's kind."""
+    kind = spec.scalar_kind
+    for c in spec.choices or ():
+        if not _kind_ok(kind, c):
+            raise ValueError(f"choice {c!r} is not a {kind}")
+
+
+def default_keeps_constraints(spec: AttributeSpec) -> None:
+    """The (normalized) default is of the declared type and meets every constraint."""
+    default = spec.default
+    problems = (
+        constraint_problems(spec, default)
+        if _default_kind_ok(spec, default)
+        else [(spec.describe_type(), repr(default))]
+    )
+    if problems:
+        expected, actual = problems[0]
+        raise ValueError(f"default {actual} breaks its own constraint: expected {expected}")
+
+
+def _has_bounds(spec: AttributeSpec) -> bool:
+    return any(b is not None for b in (spec.gt, spec.ge, spec.lt, spec.le, spec.multiple_of))
 
 
 def _kind_ok(kind: str, value: Any) -> bool:
@@ -158,39 +207,51 @@ def array_value(spec: AttributeSpec, value: Any, *, default: bool = False) -> np
     """An array attribute's value as stored: the declared dtype without loss, the declared shape.
 
     Raises ValueError naming the problem (a lossy cast, a wrong shape)."""
-    if spec.dtype is not None and is_concrete(spec.dtype):
-        if _is_complex(spec.dtype):
-            value = _complex_from_document(value)
-        arr = coerce(spec.dtype, value)
-    else:
-        arr = np.asarray(value)
+    arr = _as_declared_dtype(spec, value)
     if default and arr.size == 0:
-        # An empty default has one form, whatever it was written as: a JSON document cannot tell
-        # [] of shape (0, 0) from (0,), nor its dtype when none is declared.
-        shape = (0,) if spec.shape is None else tuple(d.lower for d in spec.shape)
-        if 0 in shape:
-            arr = np.empty(shape, dtype=arr.dtype if spec.dtype is not None else np.float64)
-    if spec.shape is not None and (
-        len(spec.shape) != arr.ndim
-        or not all(d.allows(n) for d, n in zip(spec.shape, arr.shape, strict=True))
-    ):
+        arr = _empty_default(spec, arr)
+    if spec.shape is not None and not shape_allows(spec.shape, arr.shape):
         raise ValueError(f"an array of shape {arr.shape} does not fit {describe_shape(spec.shape)}")
     return arr
+
+
+def _as_declared_dtype(spec: AttributeSpec, value: Any) -> np.ndarray:
+    """The value cast without loss to an exact declared dtype, else as numpy reads it."""
+
+    if spec.dtype is None or not is_concrete(spec.dtype):
+        return np.asarray(value)
+    if _is_complex(spec.dtype):
+        value = _complex_from_document(value)
+    return coerce(spec.dtype, value)
+
+
+def _empty_default(spec: AttributeSpec, arr: np.ndarray) -> np.ndarray:
+    """An empty default has one form, whatever it was written as: a JSON document cannot tell
+    [] of shape (0, 0) from (0,), nor its dtype when none is declared."""
+    shape = (0,) if spec.shape is None else tuple(d.lower for d in spec.shape)
+    if 0 not in shape:
+        return arr
+    return np.empty(shape, dtype=arr.dtype if spec.dtype is not None else np.float64)
 
 
 def _complex_from_document(value: Any) -> Any:
     """How documents spell complex arrays: ``{"real": ..., "imag": ...}`` (nested lists of one
     shape, or numbers), or, as earlier versions wrote them, a flat list of ``[real, imag]``."""
     if isinstance(value, dict) and set(value) == {"real", "imag"}:
-        real, imag = np.asarray(value["real"], np.float64), np.asarray(value["imag"], np.float64)
-        if real.shape != imag.shape:
-            raise ValueError(f"the real parts have shape {real.shape} and the imaginary {imag.shape}")
-        out = np.empty(real.shape, np.complex128)  # not real + 1j * imag: 1j * inf has a nan part
-        out.real, out.imag = real, imag
-        return out
+        return _from_parts(value["real"], value["imag"])
     if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
         return [complex(*pair) for pair in value]
     return value
+
+
+def _from_parts(real_parts: Any, imag_parts: Any) -> np.ndarray:
+    """Complex numbers from their real and imaginary parts, of one shape."""
+    real, imag = np.asarray(real_parts, np.float64), np.asarray(imag_parts, np.float64)
+    if real.shape != imag.shape:
+        raise ValueError(f"the real parts have shape {real.shape} and the imaginary {imag.shape}")
+    out = np.empty(real.shape, np.complex128)  # not real + 1j * imag: 1j * inf has a nan part
+    out.real, out.imag = real, imag
+    return out
 
 
 def _is_complex(dt: DTypeSpec) -> bool:

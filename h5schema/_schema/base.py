@@ -27,6 +27,7 @@ __all__ = [
     "Scalar",
     "ShapeField",
     "Spec",
+    "check_member_name",
     "check_names",
     "compile_regex",
     "latin1",
@@ -118,6 +119,12 @@ def compile_regex(pattern: str, what: str) -> re.Pattern[str]:
         raise ValueError(f"{what} {pattern!r} is not a valid regular expression: {exc}") from exc
 
 
+def check_member_name(name: str) -> None:
+    """A member's name is one non-empty HDF5 path component, neither "." nor ".."."""
+    if not name or "/" in name or name in (".", ".."):
+        raise ValueError(f"{name!r} is not a valid HDF5 member name")
+
+
 def check_names(names: list[str], what: str) -> None:
     seen: set[str] = set()
     for n in names:
@@ -131,18 +138,27 @@ def _same(a: Any, b: Any) -> bool:
     arrays compared by dtype, shape and content."""
     if type(a) is not type(b):
         return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict | list | tuple):
+        return _same_items(a, b)
     if isinstance(a, float | complex):
         return a == b or (a != a and b != b)
     if isinstance(a, np.ndarray | np.generic):
-        x, y = np.asarray(a), np.asarray(b)
-        if x.dtype != y.dtype or x.shape != y.shape:
-            return False
-        equal = x == y
-        if x.dtype.kind in "fc":
-            equal = equal | (np.isnan(x) & np.isnan(y))
-        return bool(np.all(equal))
+        return _same_array(np.asarray(a), np.asarray(b))
     return bool(a == b)
+
+
+def _same_items(a: Any, b: Any) -> bool:
+    """Mappings with the same keys, or sequences of the same length, whose items are the same."""
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _same_array(x: np.ndarray, y: np.ndarray) -> bool:
+    """Arrays are the same when dtype, shape and every element agree, NaN agreeing with NaN."""
+    if x.dtype != y.dtype or x.shape != y.shape:
+        return False
+    equal = x == y
+    if x.dtype.kind in "fc":
+        equal = equal | (np.isnan(x) & np.isnan(y))
+    return bool(np.all(equal))

@@ -160,6 +160,24 @@ class Group(_Node):
         cls, fname: str, info: FieldInfo
     ) -> tuple[Role, AttributeSpec | DatasetSpec | GroupSpec | PatternSpec]:
         m = _marker(info)
+        cls._check_resolved(fname, info)
+        inner, optional = strip_optional(info.annotation)
+        role = _role(m.role if m is not None else None, inner)
+        opts = m.options if m is not None else {}
+        try:
+            if role == "members":
+                return "members", cls._pattern(fname, _dict_value(inner), opts)
+            if role == "dataset":
+                return "dataset", cls._dataset_member(fname, inner, opts, optional)
+            if role == "group":
+                return "group", cls._group_member(fname, inner, info, opts, optional)
+        except ValidationError as exc:
+            raise SchemaDefinitionError(cls._where(fname), _first_error(exc)) from None
+        return "attribute", cls._attribute(fname, info)
+
+    @classmethod
+    def _check_resolved(cls, fname: str, info: FieldInfo) -> None:
+        """A field's annotation is a type, not a name left unresolved."""
         if isinstance(info.annotation, typing.ForwardRef | str):
             ref = getattr(info.annotation, "__forward_arg__", info.annotation)
             raise SchemaDefinitionError(
@@ -167,36 +185,34 @@ class Group(_Node):
                 f"annotation {ref!r} cannot be resolved: define the class in a module that imports the "
                 "names it uses",
             )
-        inner, optional = strip_optional(info.annotation)
-        origin, args = typing.get_origin(inner), typing.get_args(inner)
-        value_type = args[1] if origin is dict and len(args) == 2 else None
-        opts = m.options if m is not None else {}
-        try:
-            if (m is not None and m.role == "members") or _is_sub(value_type, (Group, Dataset)):
-                return "members", cls._pattern(fname, value_type, opts)
-            if (m is not None and m.role == "dataset") or _is_sub(inner, Dataset):
-                if not _is_sub(inner, Dataset):
-                    raise SchemaDefinitionError(
-                        cls._where(fname), "h5s.dataset() needs an h5s.Dataset annotation"
-                    )
-                return "dataset", _dataset_spec(inner, opts, fname, optional)
-            if (m is not None and m.role == "group") or _is_sub(inner, Group):
-                if not _is_sub(inner, Group):
-                    raise SchemaDefinitionError(
-                        cls._where(fname), "h5s.group() needs an h5s.Group subclass annotation"
-                    )
-                required = opts.get("required")
-                return "group", inner.__h5spec__.model_copy(
-                    update={
-                        "name": opts.get("name") or fname,
-                        "required": (not optional) if required is None else required,
-                        "description": info.description or inner.__h5spec__.description,
-                        "external": bool(opts.get("external", False)),
-                    }
-                )
-        except ValidationError as exc:
-            raise SchemaDefinitionError(cls._where(fname), _first_error(exc)) from None
-        return "attribute", cls._attribute(fname, info)
+
+    @classmethod
+    def _dataset_member(cls, fname: str, inner: Any, opts: dict[str, Any], optional: bool) -> DatasetSpec:
+        """A dataset field: an h5s.Dataset annotation, with h5s.dataset() options."""
+        if not _is_sub(inner, Dataset):
+            raise SchemaDefinitionError(cls._where(fname), "h5s.dataset() needs an h5s.Dataset annotation")
+        return _dataset_spec(inner, opts, fname, optional)
+
+    @classmethod
+    def _group_member(
+        cls, fname: str, inner: Any, info: FieldInfo, opts: dict[str, Any], optional: bool
+    ) -> GroupSpec:
+        """A group field: a Group subclass's declaration under the field's name, required unless
+        optional, with h5s.group() options."""
+        if not _is_sub(inner, Group):
+            raise SchemaDefinitionError(
+                cls._where(fname), "h5s.group() needs an h5s.Group subclass annotation"
+            )
+        required = opts.get("required")
+        spec: GroupSpec = inner.__h5spec__
+        return spec.model_copy(
+            update={
+                "name": opts.get("name") or fname,
+                "required": (not optional) if required is None else required,
+                "description": info.description or spec.description,
+                "external": bool(opts.get("external", False)),
+            }
+        )
 
     @classmethod
     def _pattern(cls, fname: str, value_type: Any, opts: dict[str, Any]) -> PatternSpec:
@@ -268,3 +284,21 @@ def as_schema(schema: SchemaLike) -> SchemaSpec:
     if isinstance(schema, type) and issubclass(schema, Group):
         return SchemaSpec(name=schema.__name__, description=_doc(schema), root=schema.__h5spec__)
     raise TypeError(f"expected an h5s.File or h5s.Group subclass or a SchemaSpec, got {schema!r}")
+
+
+def _dict_value(annotation: Any) -> Any:
+    """The value type of a ``dict[str, X]`` annotation (None for any other)."""
+    args = typing.get_args(annotation)
+    return args[1] if typing.get_origin(annotation) is dict and len(args) == 2 else None
+
+
+def _role(marked: str | None, inner: Any) -> Role:
+    """A field's role: as its marker (h5s.members/dataset/group) says, else as its annotation
+    implies (a dict of Groups or Datasets, a Dataset, a Group), else an attribute."""
+    if marked == "members" or _is_sub(_dict_value(inner), (Group, Dataset)):
+        return "members"
+    if marked == "dataset" or _is_sub(inner, Dataset):
+        return "dataset"
+    if marked == "group" or _is_sub(inner, Group):
+        return "group"
+    return "attribute"

@@ -57,22 +57,43 @@ def bound_problems(value: Any, gt: Any, ge: Any, lt: Any, le: Any) -> list[Probl
     if gt is None and ge is None and lt is None and le is None:
         return []
     ok = not (isinstance(value, float) and math.isnan(value))
-    ok = ok and (gt is None or value > gt) and (ge is None or value >= ge)
-    ok = ok and (lt is None or value < lt) and (le is None or value <= le)
+    ok = ok and _above(value, gt, ge) and _below(value, lt, le)
     return [] if ok else [(describe_bounds(gt, ge, lt, le), repr(value))]
 
 
+def _above(value: Any, gt: Any, ge: Any) -> bool:
+    """The value meets its lower bounds (> gt, >= ge)."""
+    return (gt is None or value > gt) and (ge is None or value >= ge)
+
+
+def _below(value: Any, lt: Any, le: Any) -> bool:
+    """The value meets its upper bounds (< lt, <= le)."""
+    return (lt is None or value < lt) and (le is None or value <= le)
+
+
 def _scalar_problems(c: Constraints, value: Any) -> list[Problem]:
-    problems = bound_problems(value, c.gt, c.ge, c.lt, c.le) if _is_number(value) else []
-    if c.multiple_of is not None and _is_number(value):
-        q = value / c.multiple_of
-        if not math.isfinite(q) or abs(q - round(q)) > 1e-9 * max(1.0, abs(q)):
-            problems.append((f"a multiple of {c.multiple_of}", repr(value)))
+    """Problems of one scalar: its bounds and multiple (numbers), its pattern (strings), its
+    choices."""
+    problems = _number_problems(c, value) if _is_number(value) else []
     if c.pattern is not None and isinstance(value, str) and not re.search(c.pattern, value):
         problems.append((f"matching pattern {c.pattern!r}", repr(value)))
     if c.choices is not None and not _in_choices(value, c.choices):
         problems.append((f"one of {list(c.choices)!r}", repr(value)))
     return problems
+
+
+def _number_problems(c: Constraints, value: Any) -> list[Problem]:
+    """A number is within its bounds and a multiple of multiple_of."""
+    problems = bound_problems(value, c.gt, c.ge, c.lt, c.le)
+    if c.multiple_of is not None and not _is_multiple(value, c.multiple_of):
+        problems.append((f"a multiple of {c.multiple_of}", repr(value)))
+    return problems
+
+
+def _is_multiple(value: Any, of: Any) -> bool:
+    """``value`` is a whole multiple of ``of``, to within a relative 1e-9."""
+    q = value / of
+    return math.isfinite(q) and abs(q - round(q)) <= 1e-9 * max(1.0, abs(q))
 
 
 def constraint_problems(c: Constraints, value: Any) -> list[Problem]:
@@ -81,26 +102,37 @@ def constraint_problems(c: Constraints, value: Any) -> list[Problem]:
     Length bounds apply to a string's characters (bytes' bytes) or to a sequence's items;
     every other constraint applies to a scalar, or to each item of a sequence.
     """
-    problems: list[Problem] = []
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()  # a 0-d array is one value
     is_seq = isinstance(value, list | tuple | np.ndarray)
-    if c.min_length is not None or c.max_length is not None:
-        n = len(value) if is_seq or isinstance(value, str | bytes) else None
-        if n is not None and (
-            (c.min_length is not None and n < c.min_length) or (c.max_length is not None and n > c.max_length)
-        ):
-            lo, hi = c.min_length or 0, "" if c.max_length is None else c.max_length
-            problems.append((f"length {lo}..{hi}", f"length {n}"))
+    problems = _length_problems(c, value, is_seq)
     items: Sequence[Any] = (
         (value.ravel().tolist() if isinstance(value, np.ndarray) else value) if is_seq else [value]
     )
+    return problems + _first_item_problems(c, items)
+
+
+def _length_problems(c: Constraints, value: Any, is_seq: bool) -> list[Problem]:
+    """A string's, bytes' or sequence's length is within min_length..max_length."""
+    if c.min_length is None and c.max_length is None:
+        return []
+    if not (is_seq or isinstance(value, str | bytes)):
+        return []
+    n = len(value)
+    if _above(n, None, c.min_length) and _below(n, None, c.max_length):
+        return []
+    lo, hi = c.min_length or 0, "" if c.max_length is None else c.max_length
+    return [(f"length {lo}..{hi}", f"length {n}")]
+
+
+def _first_item_problems(c: Constraints, items: Sequence[Any]) -> list[Problem]:
+    """The problems of the first item that has any: the first bad item says enough; arrays can be
+    long."""
     for item in items:
         found = _scalar_problems(c, item)
         if found:
-            problems.extend(found)
-            break  # the first bad item says enough; arrays can be long
-    return problems
+            return found
+    return []
 
 
 def _is_number(value: Any) -> bool:

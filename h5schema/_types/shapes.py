@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from h5schema._errors import definition_error
 
-__all__ = ["DimSpec", "as_shape", "describe_shape", "dim"]
+__all__ = ["DimSpec", "as_shape", "describe_shape", "dim", "first_unlimited", "shape_allows"]
 
 _Size = Annotated[int, Field(ge=0)]
 
@@ -115,6 +115,16 @@ def as_shape(value: Any) -> tuple[DimSpec, ...] | None:
     if isinstance(value, int | str) or not hasattr(value, "__iter__"):
         value = (value,)
     return tuple(as_dim(v) for v in value)
+
+
+def shape_allows(declared: tuple[DimSpec, ...], lengths: tuple[int, ...]) -> bool:
+    """Whether a shape of these lengths has the declared rank and every axis an allowed length."""
+    return len(declared) == len(lengths) and all(d.allows(n) for d, n in zip(declared, lengths, strict=True))
+
+
+def first_unlimited(maxshape: tuple[int | None, ...]) -> int | None:
+    """The first unlimited axis (None in maxshape), if any."""
+    return next((i for i, m in enumerate(maxshape) if m is None), None)
 
 
 def describe_shape(shape: tuple[DimSpec, ...] | None) -> str:

@@ -11,7 +11,7 @@ from h5schema._report.codes import Code
 from h5schema._schema.spec import AttributeSpec
 from h5schema._types.constraints import constraint_problems
 from h5schema._types.dtypes import _FAMILY_MEMBERS, DTypeSpec, NumericDType, StringDType
-from h5schema._types.shapes import describe_lengths
+from h5schema._types.shapes import describe_lengths, shape_allows
 from h5schema._validate.limits import describe_bytes
 
 __all__ = ["attribute_problem", "needs_value", "scalar_kind_ok"]
@@ -75,11 +75,7 @@ def _type_ok(spec: AttributeSpec, dtype: DTypeSpec, shape: tuple[int, ...] | Non
     if spec.type == "array":
         if spec.dtype is not None and not spec.dtype.matches(dtype):
             return False
-        if spec.shape is not None:
-            return len(spec.shape) == len(shape) and all(
-                d.allows(n) for d, n in zip(spec.shape, shape, strict=True)
-            )
-        return True
+        return spec.shape is None or shape_allows(spec.shape, shape)
     return shape == () and scalar_kind_ok(spec.type, dtype)
 
 

@@ -7,6 +7,7 @@ size); writers feed it each batch before anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,17 +63,13 @@ class DataChecker:
 
     def __init__(self, spec: DatasetSpec) -> None:
         self.spec = spec
-        self.bounds = (spec.gt, spec.ge, spec.lt, spec.le)
-        self.has_bounds = any(b is not None for b in self.bounds)
+        self.bounds = spec.bounds
+        self.has_bounds = spec.has_bounds
         self.allowed_set = frozenset(spec.values) if spec.values is not None else None
         numbers = [v for v in spec.values or () if isinstance(v, int | float) and not isinstance(v, bool)]
         self.allowed_numbers = sorted(numbers)
-        # Every allowed value within the bounds and none NaN: a block whose values are all allowed
-        # cannot break the range or NaN checks, so those passes are skipped for it.
-        self.implied = (
-            self.allowed_set is not None
-            and all(v == v and not bound_problems(v, *self.bounds) for v in numbers)
-            and len(numbers) == len(self.allowed_set)
+        self.implied = self.allowed_set is not None and _allowed_imply_the_rest(
+            numbers, len(self.allowed_set), self.bounds
         )
         self.outside, self.out_of_range, self.nans = _Finding(), _Finding(), _Finding()
         self._scratch: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
@@ -82,29 +79,55 @@ class DataChecker:
         stands for that many copies of itself (the fill value of never-written regions)."""
         if block.dtype.names is not None:
             return
-        if self.allowed_set is not None:
-            mask = self._outside_mask(block)
-            if mask is None or not mask.any():  # every value allowed
-                if self.implied and block.dtype.kind in "iuf":
-                    return
-            else:
-                self.outside.add(mask, block, offset, repeat)
+        if self.allowed_set is not None and self._all_allowed(block, offset, repeat):
+            return
         kind = block.dtype.kind
-        if kind == "f" and block.size:
-            lo, hi = block.min(), block.max()  # NaN propagates through min: one pass finds it
-            if np.isnan(lo):
-                if not self.spec.allow_nan:
-                    self.nans.add(np.isnan(block), block, offset, repeat)
-                if self.has_bounds:
-                    self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
-            elif self.has_bounds and (bound_problems(lo, *self.bounds) or bound_problems(hi, *self.bounds)):
-                self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
-        elif kind == "c" and not self.spec.allow_nan:
+        if kind == "f":
+            self._floats(block, offset, repeat)
+        elif kind == "c":
+            self._complex(block, offset, repeat)
+        elif kind in "iu":
+            self._integers(block, offset, repeat)
+
+    def _all_allowed(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> bool:
+        """Record the values outside the allowed ones. True when there is none and the allowed
+        values imply the range and NaN checks (numbers only), so the block needs no more passes."""
+        mask = self._outside_mask(block)
+        if mask is not None and mask.any():
+            self.outside.add(mask, block, offset, repeat)
+            return False
+        return self.implied and block.dtype.kind in "iuf"
+
+    def _floats(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> None:
+        """NaN and range checks of a float block; NaN propagates through min, so one pass finds
+        it."""
+        if not block.size:
+            return
+        lo, hi = block.min(), block.max()
+        if np.isnan(lo):
+            if not self.spec.allow_nan:
+                self.nans.add(np.isnan(block), block, offset, repeat)
+            if self.has_bounds:
+                self._out_of_range(block, offset, repeat)
+        elif self.has_bounds and self._breaks_bounds(lo, hi):
+            self._out_of_range(block, offset, repeat)
+
+    def _complex(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> None:
+        """The NaN check of a complex block (range checks do not apply to complex numbers)."""
+        if not self.spec.allow_nan:
             self.nans.add(np.isnan(block), block, offset, repeat)
-        elif self.has_bounds and kind in "iu" and block.size:
-            lo, hi = block.min(), block.max()
-            if bound_problems(lo, *self.bounds) or bound_problems(hi, *self.bounds):
-                self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
+
+    def _integers(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> None:
+        """The range check of an integer block: its extremes first, the mask if needed."""
+        if self.has_bounds and block.size and self._breaks_bounds(block.min(), block.max()):
+            self._out_of_range(block, offset, repeat)
+
+    def _breaks_bounds(self, lo: Any, hi: Any) -> bool:
+        """Whether a block's smallest or largest value is out of range."""
+        return bool(bound_problems(lo, *self.bounds) or bound_problems(hi, *self.bounds))
+
+    def _out_of_range(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> None:
+        self.out_of_range.add(_range_mask(block, *self.bounds), block, offset, repeat)
 
     def _buffer(self, shape: tuple[int, ...], name: str) -> np.ndarray:
         buf = self._scratch.get((shape, name))
@@ -115,30 +138,35 @@ class DataChecker:
     def _outside_mask(self, block: np.ndarray) -> np.ndarray | None:
         """The elements not among the allowed values; None when there is none (fast paths)."""
         assert self.allowed_set is not None
-        if block.dtype.kind == "O" and block.size <= 64:  # a few strings (one appended row)
-            members = self.allowed_set
-            return np.fromiter((v not in members for v in block.flat), bool, block.size).reshape(block.shape)
-        if block.dtype.kind == "O":  # strings: test each distinct value once
-            uniq, inverse = np.unique(block, return_inverse=True)
-            bad = np.array([u not in self.allowed_set for u in uniq.tolist()], dtype=bool)
-            return bad[inverse].reshape(block.shape)
+        if block.dtype.kind == "O":
+            return _outside_objects(block, self.allowed_set)
         numbers = self.allowed_numbers
-        ints = block.dtype.kind in "iu" and bool(numbers) and all(isinstance(v, int) for v in numbers)
-        if ints and numbers[-1] - numbers[0] <= 1 << 16:  # a lookup table: one pass
+        if self._lookup_table_fits(block):  # one pass
             return ~np.isin(block, np.array(numbers), kind="table")
         if block.dtype.kind in "iuf" and 0 < len(numbers) <= 16 and len(numbers) == len(self.allowed_set):
-            # in place, a pass per value: far cheaper than np.isin's temporaries
-            hit, tmp = self._buffer(block.shape, "hit"), self._buffer(block.shape, "tmp")
-            np.equal(block, numbers[0], out=hit)
-            for v in numbers[1:]:
-                np.equal(block, v, out=tmp)
-                np.logical_or(hit, tmp, out=hit)
-            if hit.all():
-                return None
-            np.logical_not(hit, out=hit)
-            return hit
+            return self._outside_few_numbers(block)
         allowed = np.array(sorted(self.allowed_set, key=repr))
         return ~np.isin(block, allowed)
+
+    def _lookup_table_fits(self, block: np.ndarray) -> bool:
+        """An integer block and integer allowed values spanning at most 65536: a lookup table."""
+        numbers = self.allowed_numbers
+        if block.dtype.kind not in "iu" or not numbers or not all(isinstance(v, int) for v in numbers):
+            return False
+        return bool(numbers[-1] - numbers[0] <= 1 << 16)
+
+    def _outside_few_numbers(self, block: np.ndarray) -> np.ndarray | None:
+        """In place, a pass per allowed value: far cheaper than np.isin's temporaries."""
+        numbers = self.allowed_numbers
+        hit, tmp = self._buffer(block.shape, "hit"), self._buffer(block.shape, "tmp")
+        np.equal(block, numbers[0], out=hit)
+        for v in numbers[1:]:
+            np.equal(block, v, out=tmp)
+            np.logical_or(hit, tmp, out=hit)
+        if hit.all():
+            return None
+        np.logical_not(hit, out=hit)
+        return hit
 
     def findings(self) -> tuple[_Finding, _Finding, _Finding]:
         return self.outside, self.out_of_range, self.nans
@@ -157,6 +185,22 @@ class DataChecker:
         if self.nans.count:
             out.append(_violation(path, "no NaN", self.nans, "NaN"))
         return out
+
+
+def _allowed_imply_the_rest(numbers: list[Any], allowed: int, bounds: tuple[Any, ...]) -> bool:
+    """Every allowed value a number within the bounds and none NaN: a block whose values are all
+    allowed cannot break the range or NaN checks, so those passes are skipped for it."""
+    return all(v == v and not bound_problems(v, *bounds) for v in numbers) and len(numbers) == allowed
+
+
+def _outside_objects(block: np.ndarray, allowed: frozenset[Any]) -> np.ndarray:
+    """Object elements (strings) not among the allowed values: a few tested one by one (one
+    appended row), more by testing each distinct value once."""
+    if block.size <= 64:
+        return np.fromiter((v not in allowed for v in block.flat), bool, block.size).reshape(block.shape)
+    uniq, inverse = np.unique(block, return_inverse=True)
+    bad = np.array([u not in allowed for u in uniq.tolist()], dtype=bool)
+    return bad[inverse].reshape(block.shape)
 
 
 PARALLEL_BYTES = 64 << 20  # below this, forking copies costs more than it saves
@@ -178,15 +222,9 @@ def check_data(
     is split into the parts of ``spread``, each reading a consecutive share of the blocks."""
     if info.shape is None:
         return []
-    if info.chunks is not None and max_chunk_bytes is not None:
-        size = int(np.prod(info.chunks, dtype=np.float64)) * max(info.nbytes_per_item, 1)
-        if size > max_chunk_bytes:
-            msg = (
-                f"data checks not run: one chunk is {describe_bytes(size)} decompressed, over "
-                f"the {describe_bytes(max_chunk_bytes)} chunk limit"
-            )
-            expected = f"chunks of at most {max_chunk_bytes} bytes"
-            return [Violation(path, Code.LIMIT_EXCEEDED, msg, expected, size)]
+    over = _chunk_over_limit(info, path, max_chunk_bytes)
+    if over is not None:
+        return [over]
     missing, first, stored = _h5.unwritten(dsid, info)
     elements = int(np.prod(info.shape, dtype=np.float64)) - missing
 
@@ -201,22 +239,44 @@ def check_data(
         return checker
 
     n = spread.workers if elements * max(info.nbytes_per_item, 1) >= PARALLEL_BYTES else 1
-    if n == 1:
-        checker = part(0, 1)
-    else:
-        try:
-            shares = spread.run(n, lambda k: part(k, n).findings())
-        except PartsFailed:
-            checker = part(0, 1)
-        else:
-            checker = DataChecker(spec)
-            for found in shares:  # in order: the first index found is the smallest
-                checker.merge(found)
+    checker = _in_parts(spec, part, n, spread)
     if missing:
         fill = _h5.fill_block(dsid, info)
         if fill is not None:
             checker.feed(fill, first, repeat=missing)
     return checker.violations(path)
+
+
+def _chunk_over_limit(info: _h5.DatasetInfo, path: str, max_chunk_bytes: int | None) -> Violation | None:
+    """A chunk larger than the limit once decompressed is not read: the violation saying so."""
+    if info.chunks is None or max_chunk_bytes is None:
+        return None
+    size = int(np.prod(info.chunks, dtype=np.float64)) * max(info.nbytes_per_item, 1)
+    if size <= max_chunk_bytes:
+        return None
+    msg = (
+        f"data checks not run: one chunk is {describe_bytes(size)} decompressed, over "
+        f"the {describe_bytes(max_chunk_bytes)} chunk limit"
+    )
+    expected = f"chunks of at most {max_chunk_bytes} bytes"
+    return Violation(path, Code.LIMIT_EXCEEDED, msg, expected, size)
+
+
+def _in_parts(
+    spec: DatasetSpec, part: Callable[[int, int], DataChecker], n: int, spread: Spread
+) -> DataChecker:
+    """The findings of the dataset's ``n`` parts, run by ``spread`` when n > 1 (all here when the
+    parts cannot run apart)."""
+    if n == 1:
+        return part(0, 1)
+    try:
+        shares = spread.run(n, lambda k: part(k, n).findings())
+    except PartsFailed:
+        return part(0, 1)
+    checker = DataChecker(spec)
+    for found in shares:  # in order: the first index found is the smallest
+        checker.merge(found)
+    return checker
 
 
 def _range_mask(block: np.ndarray, gt: Any, ge: Any, lt: Any, le: Any) -> np.ndarray:

@@ -115,35 +115,60 @@ class ObjectChecks:
         except _h5.ObjectError as exc:
             self.unreadable(path, exc)
             return
-        dtype_ok = spec.dtype is None or self.dtype_matches(spec.dtype, info.dtype)
-        if not dtype_ok:
-            assert spec.dtype is not None
-            exp, got = spec.dtype.describe(), info.dtype.describe()
-            self.add(path, Code.DTYPE_MISMATCH, f"expected dtype {exp}, got {got}", exp, got)
-        if plan.dims is not None:
-            shape = info.shape
-            if shape is None or len(shape) != len(plan.dims) or not _fits(plan.dims, shape, scope):
-                self.shape(spec.shape or (), shape, path, scope)
-        if spec.maxshape is not None and info.maxshape != spec.maxshape:
-            got_max = "none" if info.maxshape is None else describe_lengths(info.maxshape)
-            self.add(
-                path, Code.MAXSHAPE_MISMATCH,
-                f"expected maxshape {describe_lengths(spec.maxshape)}, got {got_max}",
-                list(spec.maxshape), None if info.maxshape is None else list(info.maxshape),
-            )  # fmt: skip
+        dtype_ok = self.dataset_dtype(spec, info, path)
+        if plan.dims is not None and not _fits(plan.dims, info.shape, scope):
+            self.shape(spec.shape or (), info.shape, path, scope)
+        self.dataset_maxshape(spec, info, path)
         if info.layout_read:
             self.layout(spec, info, path)
         self.attributes(dsid, spec.attributes, spec.closed, path)
+        self.data_checks(dsid, info, spec, plan.data_checks, dtype_ok, path)
+
+    def data_checks(
+        self,
+        dsid: _h5.Handle,
+        info: _h5.DatasetInfo,
+        spec: DatasetSpec,
+        wanted: bool,
+        dtype_ok: bool,
+        path: str,
+    ) -> None:
+        """Data stored outside the file is reported (unless declared external), never read;
+        otherwise the ``wanted`` data checks run once per object, and not on a wrong dtype."""
         if info.foreign is not None:  # never read: it would open files outside this one
             if not spec.external:
-                self.foreign(path, info.foreign, plan.data_checks)
-        elif plan.data_checks and dtype_ok and self.first_visit(dsid, spec):  # a wrong dtype: once
-            try:
-                self.out.extend(check_data(dsid, info, spec, path, self.limits.max_chunk_bytes, self.spread))
-            except _h5.ObjectError as exc:
-                self.unreadable(path, exc)
-            except MemoryError as exc:
-                self.unreadable(path, _h5.ObjectError(f"ran out of memory reading its data: {exc}"))
+                self.foreign(path, info.foreign, wanted)
+        elif wanted and dtype_ok and self.first_visit(dsid, spec):  # a wrong dtype: once
+            self.read_data(dsid, info, spec, path)
+
+    def dataset_dtype(self, spec: DatasetSpec, info: _h5.DatasetInfo, path: str) -> bool:
+        """Whether the dataset has the declared dtype (any, when none is declared); reports it when not."""
+        if spec.dtype is None or self.dtype_matches(spec.dtype, info.dtype):
+            return True
+        exp, got = spec.dtype.describe(), info.dtype.describe()
+        self.add(path, Code.DTYPE_MISMATCH, f"expected dtype {exp}, got {got}", exp, got)
+        return False
+
+    def dataset_maxshape(self, spec: DatasetSpec, info: _h5.DatasetInfo, path: str) -> None:
+        """A declared maxshape is the dataset's, axis for axis."""
+        if spec.maxshape is None or info.maxshape == spec.maxshape:
+            return
+        got_max = "none" if info.maxshape is None else describe_lengths(info.maxshape)
+        self.add(
+            path, Code.MAXSHAPE_MISMATCH,
+            f"expected maxshape {describe_lengths(spec.maxshape)}, got {got_max}",
+            list(spec.maxshape), None if info.maxshape is None else list(info.maxshape),
+        )  # fmt: skip
+
+    def read_data(self, dsid: _h5.Handle, info: _h5.DatasetInfo, spec: DatasetSpec, path: str) -> None:
+        """The dataset's data checks; data that cannot be read (or does not fit in memory) is
+        reported unreadable."""
+        try:
+            self.out.extend(check_data(dsid, info, spec, path, self.limits.max_chunk_bytes, self.spread))
+        except _h5.ObjectError as exc:
+            self.unreadable(path, exc)
+        except MemoryError as exc:
+            self.unreadable(path, _h5.ObjectError(f"ran out of memory reading its data: {exc}"))
 
     def shape(
         self,
@@ -164,6 +189,18 @@ class ObjectChecks:
             exp, got = describe_shape(declared), describe_lengths(shape)
             axes = ", ".join(map(str, bad))
             self.add(path, Code.SHAPE_MISMATCH, f"expected shape {exp}, got {got} (axis {axes})", exp, got)
+        self.named_dims(declared, shape, bad, path, scope)
+
+    def named_dims(
+        self,
+        declared: tuple[DimSpec, ...],
+        shape: tuple[int, ...],
+        bad: list[int],
+        path: str,
+        scope: dict[str, tuple[int, str]],
+    ) -> None:
+        """Each named dim has one length in the group: the first allowed length binds it, later
+        ones must agree (axes of a disallowed length are left out)."""
         for axis, (d, n) in enumerate(zip(declared, shape, strict=True)):
             if d.name is None or axis in bad:
                 continue
@@ -176,19 +213,7 @@ class ObjectChecks:
                 )  # fmt: skip
 
     def layout(self, spec: DatasetSpec, info: _h5.DatasetInfo, path: str) -> None:
-        if spec.chunks is not None:
-            if spec.chunks is True or spec.chunks is False:
-                ok = (info.chunks is not None) == spec.chunks
-            else:
-                ok = info.chunks == spec.chunks
-            if not ok:
-                exp = (
-                    ("chunked" if spec.chunks else "not chunked")
-                    if isinstance(spec.chunks, bool)
-                    else f"chunks {describe_lengths(spec.chunks)}"
-                )
-                got = "not chunked" if info.chunks is None else f"chunks {describe_lengths(info.chunks)}"
-                self.add(path, Code.CHUNKS_MISMATCH, f"expected {exp}, got {got}", exp, got)
+        self.dataset_chunks(spec, info, path)
         checks: tuple[tuple[str, Any, Any], ...] = (
             ("compression", spec.compression, info.compression),
             ("compression_opts", spec.compression_opts, info.compression_opts),
@@ -204,6 +229,25 @@ class ObjectChecks:
                 f"expected fill value {spec.fillvalue!r}, got {info.fillvalue!r}",
                 spec.fillvalue, info.fillvalue,
             )  # fmt: skip
+
+    def dataset_chunks(self, spec: DatasetSpec, info: _h5.DatasetInfo, path: str) -> None:
+        """Chunked or not as declared (chunks=True/False), or with the declared chunk shape."""
+        if spec.chunks is None:
+            return
+        ok = (
+            (info.chunks is not None) == spec.chunks
+            if isinstance(spec.chunks, bool)
+            else info.chunks == spec.chunks
+        )
+        if ok:
+            return
+        exp = (
+            ("chunked" if spec.chunks else "not chunked")
+            if isinstance(spec.chunks, bool)
+            else f"chunks {describe_lengths(spec.chunks)}"
+        )
+        got = "not chunked" if info.chunks is None else f"chunks {describe_lengths(info.chunks)}"
+        self.add(path, Code.CHUNKS_MISMATCH, f"expected {exp}, got {got}", exp, got)
 
     # ------------------------------------------------------------ attributes
 
@@ -260,10 +304,13 @@ class _DatasetPlan:
         )
 
 
-def _fits(dims: tuple[Dim, ...], shape: tuple[int, ...], scope: dict[str, tuple[int, str]]) -> bool:
-    """The common case, fast: every length allowed and every named dim as bound before.
+def _fits(dims: tuple[Dim, ...], shape: tuple[int, ...] | None, scope: dict[str, tuple[int, str]]) -> bool:
+    """The common case, fast: the declared rank, every length allowed and every named dim as
+    bound before.
 
     Binds nothing; on False the caller takes the slow path, which reports and binds."""
+    if shape is None or len(shape) != len(dims):
+        return False
     for (name, lo, hi), n in zip(dims, shape, strict=True):
         if n < lo or (hi is not None and n > hi):
             return False
