@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "ArrayDType": "h5schema._types.dtypes",
     "AttributeSpec": "h5schema._schema.spec",
-    "Casting": "h5schema._types.coerce",
+    "Casting": "h5schema._types.dtypes.cast",
     "Category": "h5schema._report.codes",
     "Code": "h5schema._report.codes",
     "CompoundDType": "h5schema._types.dtypes",
@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "Limits": "h5schema._validate.limits",
     "MaterializeError": "h5schema._errors",
     "NumericDType": "h5schema._types.dtypes",
+    "RaggedDType": "h5schema._types.dtypes",
     "PatternSpec": "h5schema._schema.spec",
     "Report": "h5schema._report.report",
     "SchemaChange": "h5schema._diff.changes",
@@ -64,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     "dim": "h5schema._types.shapes",
     "enum": "h5schema._types.dtypes",
     "family": "h5schema._types.dtypes",
+    "ragged": "h5schema._types.dtypes",
     "group": "h5schema._schema.declare",
     "load_schema": "h5schema._schema.loader",
     "materialize": "h5schema._io.materialize",
@@ -98,7 +100,6 @@ if typing.TYPE_CHECKING:
     from h5schema._schema.loader import load_schema
     from h5schema._schema.model import Dataset, File, Group, SchemaLike, as_schema
     from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
-    from h5schema._types.coerce import Casting
     from h5schema._types.dtypes import (
         ArrayDType,
         CompoundDType,
@@ -107,11 +108,14 @@ if typing.TYPE_CHECKING:
         EnumDType,
         FamilyDType,
         NumericDType,
+        RaggedDType,
         StringDType,
         enum,
         family,
+        ragged,
         string,
     )
+    from h5schema._types.dtypes.cast import Casting
     from h5schema._types.shapes import DimSpec, dim
     from h5schema._validate.limits import Limits
 
@@ -160,6 +164,7 @@ __all__ = [
     "MaterializeError",
     "NumericDType",
     "PatternSpec",
+    "RaggedDType",
     "Report",
     "SchemaChange",
     "SchemaDefinitionError",
@@ -187,6 +192,7 @@ __all__ = [
     "members",
     "open",
     "open_writer",
+    "ragged",
     "string",
     "validate",
     "validate_many",

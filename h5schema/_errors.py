@@ -58,7 +58,8 @@ def first_error(exc: Exception) -> tuple[str, str]:
 
 def definition_error(where: str, exc: Exception) -> SchemaDefinitionError:
     """Turn a pydantic ValidationError (or ValueError) met while defining a schema into ours."""
-    return SchemaDefinitionError(where, first_error(exc)[1])
+    loc, problem = first_error(exc)
+    return SchemaDefinitionError(where, f"{loc}: {problem}" if loc else problem)
 
 
 class SchemaLoadError(H5SchemaError, ValueError):

@@ -17,7 +17,6 @@ import numpy as np
 import h5schema as h5s
 from h5schema._h5 import AttrRead
 from h5schema._types.dtypes import StringDType, from_numpy
-from h5schema._types.strings import decode_array
 from h5schema._validate.attributes import attribute_problem, needs_value
 from h5schema._validate.data import DataChecker
 
@@ -164,7 +163,7 @@ def _data(ds: h5py.Dataset, spec: h5s.DatasetSpec, observed: Any, path: str, out
     data = ds[()]
     arr = np.asarray(data)
     if isinstance(observed, StringDType):
-        arr = decode_array(observed, arr)
+        arr = observed.decode(arr)
     checker = DataChecker(spec)
     checker.feed(arr, (0,) * arr.ndim)
     for v in checker.violations(path):
@@ -201,7 +200,7 @@ def _attrs(
             arr = np.empty(shape, dtype=npdt)
             aid.read(arr)
             if isinstance(observed, StringDType):
-                arr = decode_array(observed, arr)
+                arr = observed.decode(arr)
             value = arr.item() if arr.ndim == 0 and arr.dtype.kind in "biufcOS" else arr
         problem = attribute_problem(spec, AttrRead(observed, shape, value), check_value=needs_value(spec))
         if problem is not None:

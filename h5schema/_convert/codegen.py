@@ -17,13 +17,7 @@ from typing import Any
 from h5schema._schema.model import Dataset, File
 from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
 from h5schema._types.dtypes import (
-    ArrayDType,
-    CompoundDType,
     DTypeSpec,
-    EnumDType,
-    FamilyDType,
-    NumericDType,
-    StringDType,
 )
 
 __all__ = ["to_python"]
@@ -94,25 +88,7 @@ def _field_name(name: str) -> str | None:
 
 def dtype_source(dt: DTypeSpec) -> str:
     """A dtype as the shortest Python expression h5schema maps to it."""
-    if isinstance(dt, NumericDType):
-        return "bool" if dt.name == "bool" else f"np.{dt.name}"
-    if isinstance(dt, StringDType):
-        if dt.length is None:
-            return "str" if dt.encoding == "utf-8" else "bytes"
-        enc = "" if dt.encoding == "utf-8" else ', encoding="ascii"'
-        return f"h5s.string({dt.length}{enc})"
-    if isinstance(dt, FamilyDType):
-        return f"h5s.family({_value(dt.family)})"
-    if isinstance(dt, EnumDType):
-        return f"h5s.enum({_value(dt.members)}, base={_value(dt.base)})"
-    if isinstance(dt, CompoundDType):
-        fields = ", ".join(
-            f"h5s.CompoundField(name={_value(f.name)}, dtype={dtype_source(f.dtype)})" for f in dt.fields
-        )
-        return f"h5s.CompoundDType(fields=({fields},))"
-    if isinstance(dt, ArrayDType):
-        return f"h5s.ArrayDType(base={dtype_source(dt.base)}, shape={dt.shape!r})"
-    raise ValueError(f"{dt.describe()} cannot be declared in a schema")
+    return dt.python_source(_value)
 
 
 def _shape_source(shape: Any) -> str:

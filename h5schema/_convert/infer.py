@@ -13,7 +13,7 @@ from typing import Any
 
 from h5schema import _h5
 from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, SchemaSpec
-from h5schema._types.dtypes import DTypeSpec, StringDType
+from h5schema._types.dtypes import DTypeSpec
 from h5schema._types.shapes import DimSpec
 from h5schema._validate.attributes import scalar_kind_ok
 
@@ -29,7 +29,7 @@ def _attribute(name: str, got: _h5.AttrRead) -> AttributeSpec | None:
     kind = _kind(dt)
     if shape == () and kind is not None:
         return AttributeSpec(name=name, type=kind)
-    if isinstance(dt, StringDType):  # text arrays are declared as lists, which are 1-d
+    if kind in ("str", "bytes"):  # text arrays are declared as lists, which are 1-d
         return AttributeSpec(name=name, type="list", item=kind) if len(shape) == 1 else None
     return AttributeSpec(name=name, type="array", dtype=dt, shape=tuple(DimSpec(size=n) for n in shape))
 

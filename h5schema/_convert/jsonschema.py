@@ -21,14 +21,12 @@ from h5schema._convert.regex import ecma_pattern, full_match
 from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec, SchemaSpec
 from h5schema._types.constraints import describe_bounds
 from h5schema._types.dtypes import (
-    _FAMILY_MEMBERS,
-    ArrayDType,
-    CompoundDType,
+    FAMILY_MEMBERS,
     DTypeSpec,
     FamilyDType,
     NumericDType,
-    is_concrete,
 )
+from h5schema._types.dtypes.base import json_object
 from h5schema._types.jsonvalue import NoJSON, json_value
 from h5schema._types.shapes import DimSpec
 
@@ -37,7 +35,7 @@ __all__ = ["DRAFT", "UNCHECKED", "to_json_schema"]
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 UNCHECKED = "x-h5schema-unchecked"
 
-_COMPLEX = sorted(_FAMILY_MEMBERS["complex"])
+_COMPLEX = sorted(FAMILY_MEMBERS["complex"])
 _ALWAYS_UNCHECKED = [
     "an object reached again by another hard link is described once; its later paths (alias) "
     "are not checked against their declarations",
@@ -84,11 +82,7 @@ def _kind(kind: str, **extra: Any) -> dict[str, Any]:
     return {"type": "object", "properties": {"kind": {"const": kind}}, "required": ["kind"], **extra}
 
 
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"properties": properties}
-    if required:
-        out["required"] = required
-    return out
+_object = json_object
 
 
 class _Builder:
@@ -274,11 +268,7 @@ def _item_checks(a: AttributeSpec) -> dict[str, Any]:
 
 def _real_elements(dt: DTypeSpec | None) -> bool:
     """Whether every element of an array of ``dt`` is a plain number (never a JSON list)."""
-    if isinstance(dt, NumericDType):
-        return dt.name not in _FAMILY_MEMBERS["complex"]
-    if isinstance(dt, FamilyDType):
-        return dt.family in ("integer", "signed", "unsigned", "float")
-    return dt is not None and dt.kind == "enum"
+    return dt is not None and dt.holds_real_numbers()
 
 
 def _scalar_dtype(kind: str) -> dict[str, Any]:
@@ -293,33 +283,7 @@ def _scalar_dtype(kind: str) -> dict[str, Any]:
 
 def dtype_schema(dt: DTypeSpec) -> dict[str, Any]:
     """What ``dt.matches`` accepts, on the dtype as the manifest writes it."""
-    if is_concrete(dt) or dt.kind == "other":
-        return {"const": dt.model_dump(mode="json")}
-    if isinstance(dt, FamilyDType):
-        if dt.family == "any":
-            return {}
-        if dt.family == "text":
-            return _object({"kind": {"const": "string"}}, ["kind"])
-        names = sorted(_FAMILY_MEMBERS[dt.family])
-        return _object({"kind": {"const": "numeric"}, "name": {"enum": names}}, ["kind", "name"])
-    if isinstance(dt, ArrayDType):
-        props = {
-            "kind": {"const": "array"},
-            "shape": {"const": list(dt.shape)},
-            "base": dtype_schema(dt.base),
-        }
-        return _object(props, ["kind", "shape", "base"])
-    assert isinstance(dt, CompoundDType)
-    n = len(dt.fields)
-    fields = [
-        _object({"name": {"const": f.name}, "dtype": dtype_schema(f.dtype)}, ["name", "dtype"])
-        for f in dt.fields
-    ]
-    props = {
-        "kind": {"const": "compound"},
-        "fields": {"type": "array", "minItems": n, "maxItems": n, "prefixItems": fields},
-    }
-    return _object(props, ["kind", "fields"])
+    return dt.json_schema()
 
 
 def _dim(d: DimSpec) -> dict[str, Any]:
@@ -347,6 +311,9 @@ def _data_checks(d: DatasetSpec) -> list[str]:
         out.append(f"data check: every element {describe_bounds(d.gt, d.ge, d.lt, d.le)}")
     if not d.allow_nan:
         out.append("data check: no NaN")
+    rule = None if d.dtype is None else d.dtype.rule()
+    if rule is not None:
+        out.append(f"data check: {rule}")
     return out
 
 

@@ -9,14 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from h5schema._types.dtypes import (
-    _FAMILY_MEMBERS,
-    ArrayDType,
-    CompoundDType,
-    DTypeSpec,
-    FamilyDType,
-    is_concrete,
-)
+from h5schema._types.dtypes import DTypeSpec
 from h5schema._types.shapes import DimSpec, describe_shape
 
 __all__ = [
@@ -62,27 +55,7 @@ def dtype_widens(old: DTypeSpec | None, new: DTypeSpec | None) -> bool:
     """Whether every stored dtype ``old`` accepts is accepted by ``new`` (None: any dtype)."""
     if new is None:
         return True
-    if old is None:
-        return False
-    if old == new:
-        return True
-    if isinstance(new, FamilyDType) and new.family == "any":
-        return True
-    if isinstance(old, FamilyDType):  # any and text (not numeric families) widen only to themselves
-        return (
-            isinstance(new, FamilyDType)
-            and old.family in _FAMILY_MEMBERS
-            and new.family in _FAMILY_MEMBERS
-            and _FAMILY_MEMBERS[old.family] <= _FAMILY_MEMBERS[new.family]
-        )
-    if isinstance(old, CompoundDType) and isinstance(new, CompoundDType):
-        return len(old.fields) == len(new.fields) and all(
-            a.name == b.name and dtype_widens(a.dtype, b.dtype)
-            for a, b in zip(old.fields, new.fields, strict=True)
-        )
-    if isinstance(old, ArrayDType) and isinstance(new, ArrayDType):
-        return old.shape == new.shape and dtype_widens(old.base, new.base)
-    return is_concrete(old) and new.matches(old)
+    return old is not None and old.widens_to(new)
 
 
 def _dim_widens(old: DimSpec, new: DimSpec) -> bool:

@@ -10,8 +10,7 @@ import numpy as np
 from h5py import h5d
 
 from h5schema._h5._types import DatasetInfo, Handle, ObjectError
-from h5schema._types.dtypes import DTypeSpec, StringDType
-from h5schema._types.strings import decode_array
+from h5schema._types.dtypes import DTypeSpec
 
 __all__ = ["fill_block", "iter_blocks", "iter_chunks", "read_dataset", "unwritten"]
 
@@ -173,13 +172,11 @@ def fill_block(dsid: Handle, info: DatasetInfo) -> np.ndarray | None:
         dcpl = dsid.get_create_plist()
         if dcpl.fill_value_defined() == h5d.FILL_VALUE_USER_DEFINED:
             dcpl.get_fill_value(buf)
-        elif dtype.kind == "O":
-            buf = np.array([b""], dtype=object)  # a null variable-length string reads back empty
+        elif dtype.kind == "O":  # a null variable-length value reads back empty
+            buf = info.dtype.as_elements([info.dtype.blank()])
     except Exception:
         return None
-    if isinstance(info.dtype, StringDType):
-        return decode_array(info.dtype, buf)
-    return buf
+    return info.dtype.decode(buf)
 
 
 def _decoded(ds: h5py.Dataset, info: DatasetInfo, sel: Any) -> np.ndarray:
@@ -187,19 +184,16 @@ def _decoded(ds: h5py.Dataset, info: DatasetInfo, sel: Any) -> np.ndarray:
         raw = np.asarray(ds[sel])
     except Exception as exc:
         raise ObjectError(f"cannot read data: {exc}") from None
-    if isinstance(info.dtype, StringDType):
-        try:
-            return decode_array(info.dtype, raw)
-        except UnicodeDecodeError as exc:
-            raise ObjectError(f"holds strings that are not valid {info.dtype.encoding}: {exc}") from None
-    return raw
+    try:
+        return info.dtype.decode(raw)
+    except UnicodeDecodeError as exc:
+        raise ObjectError(f"holds strings that are not valid {exc.encoding}: {exc}") from None
 
 
 def read_dataset(ds: h5py.Dataset, sel: Any, dtype: DTypeSpec) -> Any:
     """Read a selection, with strings decoded by flavour (and scalars as Python values)."""
     raw = ds[sel]
-    if isinstance(dtype, StringDType):
-        arr = np.asarray(raw, dtype=raw.dtype if isinstance(raw, np.ndarray) else None)
-        out = decode_array(dtype, arr)
-        return out.item() if out.ndim == 0 else out
-    return raw
+    if not isinstance(raw, np.ndarray):
+        return dtype.decode_value(raw)
+    out = dtype.decode(raw)
+    return out[()] if out.ndim == 0 and out is not raw else out

@@ -23,7 +23,6 @@ import numpy as np
 from h5schema._h5._links import kind_of, links, object_key, open_member
 from h5schema._h5._read import attribute_names, dataset_info, read_attribute, scan_attributes
 from h5schema._h5._types import Handle, ObjectError
-from h5schema._types.dtypes import ArrayDType, CompoundDType, DTypeSpec
 from h5schema._types.jsonvalue import NoJSON, json_value
 from h5schema._types.paths import child_path
 
@@ -31,15 +30,6 @@ __all__ = ["MAX_VALUE_ELEMENTS", "manifest"]
 
 MAX_VALUE_ELEMENTS = 1024  # numbers or strings in an attribute value the manifest shows
 MAX_TEXT = 200  # characters of ``text``: the repr of a value with no JSON form
-
-
-def _elements(dt: DTypeSpec) -> int:
-    """The numbers or strings one element of ``dt`` holds."""
-    if isinstance(dt, ArrayDType):
-        return math.prod(dt.shape) * _elements(dt.base)
-    if isinstance(dt, CompoundDType):
-        return sum(_elements(f.dtype) for f in dt.fields)
-    return 1
 
 
 def _text(value: Any) -> str:
@@ -70,7 +60,7 @@ def _attributes(oid: Handle, node: dict[str, Any], max_bytes: int) -> dict[str, 
             continue
         record: dict[str, Any] = {"dtype": got.dtype.model_dump(mode="json"), "shape": _lengths(got.shape)}
         out[name] = record
-        if got.shape is None or math.prod(got.shape) * _elements(got.dtype) > MAX_VALUE_ELEMENTS:
+        if got.shape is None or math.prod(got.shape) * got.dtype.element_count() > MAX_VALUE_ELEMENTS:
             continue
         with contextlib.suppress(ObjectError):  # unreadable: what it is, not what it holds
             raw = read_attribute(oid, name)

@@ -13,8 +13,7 @@ import numpy as np
 from h5py import h5a, h5d, h5s, h5t, h5z
 
 from h5schema._h5._types import AttrRead, AttrScan, DatasetInfo, Handle, ObjectError
-from h5schema._types.dtypes import DTypeSpec, StringDType, from_numpy
-from h5schema._types.strings import decode_array
+from h5schema._types.dtypes import DTypeSpec, from_numpy
 
 _UNLIMITED = h5s.UNLIMITED
 _DTYPES: dict[tuple[str, str], DTypeSpec] = {}
@@ -96,9 +95,7 @@ def _read_scalar(a: Any, spec: DTypeSpec, npdt: np.dtype[Any], max_bytes: int | 
     one = np.empty((), dtype=npdt)
     a.read(one)
     value = one.item() if npdt.kind in "biufcOS" else one
-    if isinstance(value, bytes) and isinstance(spec, StringDType) and spec.encoding == "utf-8":
-        value = value.decode("utf-8")
-    return AttrRead(spec, (), value)
+    return AttrRead(spec, (), spec.decode_value(value))
 
 
 def _read_array(
@@ -111,8 +108,7 @@ def _read_array(
             return AttrRead(spec, shape, too_big=nbytes)
     arr = np.empty(shape, dtype=npdt)
     a.read(arr)
-    if isinstance(spec, StringDType):
-        arr = decode_array(spec, arr)
+    arr = spec.decode(arr)
     value = arr.item() if arr.ndim == 0 and arr.dtype.kind in "biufcOS" else arr
     return AttrRead(spec, shape, value)
 
@@ -237,6 +233,4 @@ def _fill_value(dcpl: Any, dtype: np.dtype[Any], spec: DTypeSpec) -> Any:
     buf = np.zeros((1,), dtype=dtype)
     dcpl.get_fill_value(buf)
     fill = buf[0].item() if isinstance(buf[0], np.generic) and dtype.names is None else buf[0]
-    if isinstance(spec, StringDType) and isinstance(fill, bytes) and spec.encoding == "utf-8":
-        fill = fill.decode("utf-8", errors="replace")
-    return fill
+    return spec.decode_value(fill, errors="replace")

@@ -13,7 +13,6 @@ import h5py
 import numpy as np
 
 from h5schema._types.dtypes import DTypeSpec, StringDType, to_numpy
-from h5schema._types.strings import encode_array
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -124,8 +123,8 @@ def create_dataset(
     data: np.ndarray | None,
 ) -> h5py.Dataset:
     npdt = to_numpy(dtype)
-    if fillvalue is not None and isinstance(dtype, StringDType):
-        fillvalue = encode_array(dtype, fillvalue)[()]
+    if fillvalue is not None and npdt.kind in "OS":  # text: encoded as the flavour stores it
+        fillvalue = dtype.coerce(fillvalue)[()]
     ds = parent.create_dataset(
         name,
         shape=shape,
@@ -139,7 +138,7 @@ def create_dataset(
         fillvalue=fillvalue,
     )
     if data is not None and data.size:
-        ds[...] = data
+        write_block(ds, np.s_[...], data)
     return ds
 
 
@@ -154,7 +153,7 @@ def write_attribute(
             if isinstance(dtype, StringDType)
             else StringDType(encoding="utf-8" if kind == "str" else "ascii")
         )
-        arr = encode_array(spec, value)
+        arr = spec.coerce(value)
         attrs.create(name, arr, dtype=to_numpy(spec))
     elif kind == "bool":
         attrs.create(name, np.bool_(value))
@@ -171,10 +170,22 @@ def resize(ds: h5py.Dataset, length: int, axis: int) -> None:
     ds.resize(length, axis=axis)
 
 
-def write_block(ds: h5py.Dataset, sel: tuple[slice, ...], block: np.ndarray) -> None:
+def write_block(ds: h5py.Dataset, sel: Any, block: np.ndarray) -> None:
+    """Write ``block`` to the selection ``sel`` of ``ds`` as it is (no conversion guessed)."""
     if block.dtype.kind == "S":  # concatenation drops h5py's encoding metadata; restore it
         block = block.view(ds.dtype)
+    if _holds_sequences(ds.dtype):
+        # h5py's ds[sel] = ... stacks sequences of one length into a 2-d array first and then
+        # takes its rows apart wrongly; an object array of 1-d arrays goes straight to HDF5.
+        ds.write_direct(np.ascontiguousarray(block, dtype=ds.dtype), dest_sel=sel)
+        return
     ds[sel] = block
+
+
+def _holds_sequences(dt: np.dtype[Any]) -> bool:
+    """A variable-length dtype of numbers (h5py.vlen_dtype of a number type)."""
+    inner = h5py.check_vlen_dtype(dt)
+    return isinstance(inner, np.dtype)  # str and bytes are strings; and dtype == None is float64
 
 
 def flush(f: h5py.File) -> None:

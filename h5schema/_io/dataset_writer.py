@@ -17,7 +17,7 @@ from h5schema import _h5
 from h5schema._errors import WriteError
 from h5schema._schema.spec import DatasetSpec
 from h5schema._types.coerce import Casting, coerce
-from h5schema._types.dtypes import DTypeSpec, StringDType, is_variable_length
+from h5schema._types.dtypes import DTypeSpec
 from h5schema._types.shapes import describe_lengths, first_unlimited
 from h5schema._validate.data import batch_problem
 
@@ -71,7 +71,7 @@ class DatasetWriter:
         self._buffer_rows = max(chunk_rows, (_BUFFER_BYTES // row_bytes) // chunk_rows * chunk_rows)
         self._checker = spec.has_data_checks
         self._refusal = None
-        if owner.swmr and is_variable_length(self.dtype):
+        if owner.swmr and self.dtype.is_variable_length():
             self._refusal = (
                 f"{path}: variable-length data cannot be appended in SWMR mode: HDF5's SWMR "
                 "ordering does not cover it, so a reader or a crash could find it torn; declare "
@@ -185,7 +185,7 @@ class DatasetWriter:
 
     def append_row(self, row: npt.ArrayLike, *, casting: Casting | None = None) -> None:
         """Append a single row (a batch of one)."""
-        self.append(one_row(row, self.dtype, self.axis or 0), casting=casting)
+        self.append(one_row(row, self.dtype, self.axis or 0, self.path), casting=casting)
 
     def flush(self) -> None:
         """Make the rows appended so far durable: the file writer's ``flush()``, for every dataset."""
@@ -213,9 +213,12 @@ class DatasetWriter:
         return _h5.read_dataset(self._ds, sel, self.dtype)
 
 
-def one_row(row: Any, dtype: DTypeSpec, axis: int) -> np.ndarray:
-    """A single row as a batch of one (a view, no copy)."""
-    arr = np.asarray(row, dtype=object if isinstance(dtype, StringDType) else None)
+def one_row(row: Any, dtype: DTypeSpec, axis: int, path: str) -> np.ndarray:
+    """A single row as a batch of one (a view, no copy); WriteError if it cannot be one."""
+    try:
+        arr = dtype.as_elements(row)
+    except ValueError as exc:
+        raise WriteError(f"{path}: {exc}") from None
     return arr.reshape((1, *arr.shape)) if axis == 0 else np.expand_dims(arr, axis)
 
 

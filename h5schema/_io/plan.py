@@ -21,7 +21,7 @@ from h5schema._io.plan_storage import choose_chunks, initial_shape, storage
 from h5schema._schema.model import Dataset
 from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec
 from h5schema._types.coerce import Casting, coerce
-from h5schema._types.dtypes import DTypeSpec, StringDType, as_dtype, from_numpy, is_concrete
+from h5schema._types.dtypes import DTypeSpec, as_dtype, from_numpy
 from h5schema._types.paths import child_path
 from h5schema._types.shapes import describe_lengths
 from h5schema._validate.data import batch_problem
@@ -211,7 +211,7 @@ def _typed_data(
             data = coerce(dtype, raw, casting=casting)
         except ValueError as exc:
             raise materialize_error(path, str(exc)) from None
-    if dtype is None or not is_concrete(dtype):
+    if dtype is None or not dtype.is_concrete():
         what = "no dtype" if dtype is None else f"dtype {dtype.describe()}"
         raise materialize_error(
             path, f"{what} declared and no data given: declare an exact dtype to create it"
@@ -221,7 +221,7 @@ def _typed_data(
 
 def _data_dtype(declared: DTypeSpec | None, raw: Any, path: str) -> DTypeSpec:
     """An exact declared dtype, else the data's, which must match a declared family."""
-    if declared is not None and is_concrete(declared):
+    if declared is not None and declared.is_concrete():
         return declared
     guess = (
         from_numpy(np.asarray(raw).dtype)
@@ -252,8 +252,8 @@ def _check_fill(spec: DatasetSpec, dtype: DTypeSpec, shape: tuple[int, ...], pat
     """A dataset created without data holds its fill value; refuse if that breaks its checks."""
     fill = spec.fillvalue
     if fill is None:
-        fill = ("" if dtype.encoding == "utf-8" else b"") if isinstance(dtype, StringDType) else 0
-    if batch_problem(spec, dtype, np.array([fill], dtype=object if isinstance(fill, str | bytes) else None)):
+        fill = dtype.blank()
+    if batch_problem(spec, dtype, dtype.as_elements([fill])):
         raise materialize_error(
             path,
             f"no data given for its {describe_lengths(shape)} elements, and the fill value {fill!r} "

@@ -15,9 +15,8 @@ from h5schema._errors import materialize_error
 from h5schema._schema.attribute import array_value
 from h5schema._schema.spec import AttributeSpec
 from h5schema._types.constraints import constraint_problems
-from h5schema._types.dtypes import DTypeSpec, StringDType, as_dtype, is_concrete
+from h5schema._types.dtypes import DTypeSpec, StringDType, as_dtype
 from h5schema._types.paths import attribute_path
-from h5schema._types.strings import encode_array
 
 __all__ = ["attr_dtype", "plan_attrs"]
 
@@ -62,7 +61,7 @@ def _checked(spec: AttributeSpec, value: Any, apath: str) -> Any:
     text_dtype = attr_dtype(spec)
     if isinstance(text_dtype, StringDType):  # the flavour's rules: UTF-8 encodable, no NUL
         try:
-            encode_array(text_dtype, value)
+            text_dtype.coerce(value)
         except ValueError as exc:
             raise materialize_error(apath, str(exc)) from None
     problems = constraint_problems(spec, value)
@@ -140,7 +139,7 @@ def attr_dtype(spec: AttributeSpec) -> DTypeSpec | None:
         if item in ("str", "bytes"):
             return _text_dtype(item)
         return as_dtype({"int": "int64", "float": "float64", "bool": "bool"}[item or "int"])
-    if spec.type == "array" and spec.dtype is not None and is_concrete(spec.dtype):
+    if spec.type == "array" and spec.dtype is not None and spec.dtype.is_concrete():
         return spec.dtype
     return None
 

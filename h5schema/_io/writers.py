@@ -213,7 +213,7 @@ class GroupWriter:
         batches = {}
         for name, row in items.items():
             w = self.dataset(name)
-            batches[name] = one_row(row, w.dtype, w.axis or 0)
+            batches[name] = one_row(row, w.dtype, w.axis or 0, w.path)
         self.append(batches)
 
 

@@ -21,7 +21,7 @@ from h5schema._schema.base import (
 )
 from h5schema._types.coerce import coerce
 from h5schema._types.constraints import constraint_problems
-from h5schema._types.dtypes import DTypeSpec, is_concrete, is_numeric
+from h5schema._types.dtypes import StringDType
 from h5schema._types.shapes import describe_shape, shape_allows
 
 __all__ = ["AttrType", "AttributeSpec", "ItemType"]
@@ -108,12 +108,14 @@ def dtype_and_shape_are_for_arrays(spec: AttributeSpec) -> None:
 
 
 def arrays_hold_numbers(spec: AttributeSpec) -> None:
-    """An array attribute's dtype is not text: text arrays are lists of str or bytes."""
+    """An array attribute's dtype is one array attributes take: not text (text arrays are lists
+    of str or bytes), not ragged."""
     dt = spec.dtype
-    if spec.type != "array" or dt is None:
+    if spec.type != "array" or dt is None or dt.in_array_attributes():
         return
-    if dt.kind == "string" or (dt.kind == "family" and getattr(dt, "family", None) == "text"):
+    if dt.scalar_kind() in ("str", "bytes") or dt.matches(StringDType()):  # text, or the text family
         raise ValueError("array attributes hold numbers: declare text arrays as list[str] or list[bytes]")
+    raise ValueError(f"array attributes hold fixed-size values, not {dt.describe()}")
 
 
 def bounds_need_real_numbers(spec: AttributeSpec) -> None:
@@ -121,10 +123,10 @@ def bounds_need_real_numbers(spec: AttributeSpec) -> None:
     an array of a numeric dtype that is not complex (or of any dtype)."""
     if not _has_bounds(spec):
         return
-    if spec.type == "array" and spec.dtype is not None and _is_complex(spec.dtype):
+    if spec.type == "array" and spec.dtype is not None and spec.dtype.is_complex():
         raise ValueError("numeric bounds do not apply to complex numbers")
     numeric = spec.scalar_kind in ("int", "float") or (
-        spec.type == "array" and (spec.dtype is None or is_numeric(spec.dtype))
+        spec.type == "array" and (spec.dtype is None or spec.dtype.is_numeric())
     )
     if not numeric:
         raise ValueError(f"numeric bounds (gt/ge/lt/le/multiple_of) do not apply to {spec.type}")
@@ -218,9 +220,9 @@ def array_value(spec: AttributeSpec, value: Any, *, default: bool = False) -> np
 def _as_declared_dtype(spec: AttributeSpec, value: Any) -> np.ndarray:
     """The value cast without loss to an exact declared dtype, else as numpy reads it."""
 
-    if spec.dtype is None or not is_concrete(spec.dtype):
+    if spec.dtype is None or not spec.dtype.is_concrete():
         return np.asarray(value)
-    if _is_complex(spec.dtype):
+    if spec.dtype.is_complex():
         value = _complex_from_document(value)
     return coerce(spec.dtype, value)
 
@@ -252,10 +254,6 @@ def _from_parts(real_parts: Any, imag_parts: Any) -> np.ndarray:
     out = np.empty(real.shape, np.complex128)  # not real + 1j * imag: 1j * inf has a nan part
     out.real, out.imag = real, imag
     return out
-
-
-def _is_complex(dt: DTypeSpec) -> bool:
-    return dt.kind == "numeric" and getattr(dt, "name", "").startswith(("complex", "clong"))
 
 
 def _plain(arr: np.ndarray) -> Any:

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from h5schema._types.dtypes import DTypeSpec, as_dtype
+from h5schema._types.dtypes.string import latin1, unlatin1
 from h5schema._types.shapes import DimSpec, as_shape
 
 __all__ = [
@@ -76,26 +77,6 @@ class Spec(BaseModel):
             tags = {k: self.__dict__[k] for k in self._always if k in self.__dict__}
             data = {**tags, **data}
         return data
-
-
-def latin1(value: Any) -> Any:
-    """bytes survive JSON/YAML as latin-1 text (every byte maps to one code point)."""
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    if isinstance(value, list | tuple):
-        return [latin1(v) for v in value]
-    return value
-
-
-def unlatin1(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return value.encode("latin-1")
-        except UnicodeEncodeError as exc:
-            raise ValueError(f"{value!r} is not representable as bytes") from exc
-    if isinstance(value, list | tuple):
-        return type(value)(unlatin1(v) for v in value)
-    return value
 
 
 def sorted_choices(values: Any) -> tuple[Any, ...] | None:

@@ -24,17 +24,6 @@ from h5schema._schema.base import (
     check_member_name,
     check_names,
     latin1,
-    unlatin1,
-)
-from h5schema._types.dtypes import (
-    DTypeSpec,
-    FamilyDType,
-    NumericDType,
-    StringDType,
-    is_concrete,
-    is_numeric,
-    is_variable_length,
-    to_numpy,
 )
 from h5schema._types.shapes import DimSpec, describe_lengths, describe_shape, first_unlimited
 
@@ -90,7 +79,8 @@ class DatasetSpec(Spec):
 
     @property
     def has_data_checks(self) -> bool:
-        return self.values is not None or not self.allow_nan or self.has_bounds
+        rule = self.dtype is not None and self.dtype.rule() is not None  # ragged lengths
+        return self.values is not None or not self.allow_nan or self.has_bounds or rule
 
     @property
     def filtered(self) -> bool:
@@ -222,7 +212,7 @@ def empty_axis_is_unchunked(spec: DatasetSpec) -> None:
 
 def fletcher32_is_fixed_length(spec: DatasetSpec) -> None:
     """fletcher32 cannot checksum variable-length data (HDF5 refuses it)."""
-    if spec.fletcher32 and spec.dtype is not None and is_variable_length(spec.dtype):
+    if spec.fletcher32 and spec.dtype is not None and spec.dtype.is_variable_length():
         raise ValueError("fletcher32 cannot apply to variable-length data (HDF5 refuses it)")
 
 
@@ -252,15 +242,14 @@ def external_data_is_unchecked(spec: DatasetSpec) -> None:
 
 
 def _read_document_values(spec: DatasetSpec) -> None:
-    """Values as documents spell them, in their Python form: a complex fill value given as
-    ``[real, imag]``, ASCII strings given as latin-1 text."""
+    """Values as documents spell them, in their Python form (the dtype says how: a complex fill
+    value given as ``[real, imag]``, ASCII strings given as latin-1 text)."""
     dt = spec.dtype
-    fill = spec.fillvalue
-    if _is_complex_exact(dt) and isinstance(fill, list | tuple) and len(fill) == 2:
-        object.__setattr__(spec, "fillvalue", complex(*fill))
-    if isinstance(dt, StringDType) and dt.encoding == "ascii":
-        object.__setattr__(spec, "values", unlatin1(spec.values))
-        object.__setattr__(spec, "fillvalue", unlatin1(spec.fillvalue))
+    if dt is None:
+        return
+    values = None if spec.values is None else tuple(dt.from_document(v) for v in spec.values)
+    object.__setattr__(spec, "values", values)
+    object.__setattr__(spec, "fillvalue", dt.from_document(spec.fillvalue))
 
 
 def bounds_need_real_numbers(spec: DatasetSpec) -> None:
@@ -268,9 +257,9 @@ def bounds_need_real_numbers(spec: DatasetSpec) -> None:
     dt = spec.dtype
     if not spec.has_bounds or dt is None:
         return
-    if not is_numeric(dt):
+    if not dt.is_numeric():
         raise ValueError(f"range checks (gt/ge/lt/le) need a numeric dtype, not {dt.describe()}")
-    if _is_complex(dt):
+    if dt.is_complex():
         raise ValueError("range checks (gt/ge/lt/le) do not apply to complex numbers")
 
 
@@ -284,18 +273,25 @@ def values_need_scalars(spec: DatasetSpec) -> None:
 def nan_check_needs_floats(spec: DatasetSpec) -> None:
     """allow_nan=False needs a float or complex dtype (or none declared)."""
     dt = spec.dtype
-    if not spec.allow_nan and dt is not None and not is_numeric(dt, floating=True):
+    if not spec.allow_nan and dt is not None and not dt.is_numeric(floating=True):
         raise ValueError(f"allow_nan=False needs a float or complex dtype, not {dt.describe()}")
+
+
+def fill_value_needs_fixed_size(spec: DatasetSpec) -> None:
+    """A fill value applies to a dtype that takes one (not to ragged sequences)."""
+    dt = spec.dtype
+    if spec.fillvalue is not None and dt is not None and not dt.takes_fill_value():
+        raise ValueError(f"a fill value does not apply to {dt.describe()}")
 
 
 def values_fit_dtype(spec: DatasetSpec) -> None:
     """The fill value and every allowed value fit an exact dtype without loss."""
     dt = spec.dtype
-    if dt is None or not is_concrete(dt):
+    if dt is None or not dt.is_concrete():
         return
     for label, vals in (("fill value", (spec.fillvalue,)), ("allowed value", spec.values)):
         for v in vals or ():
-            if v is not None and not _fits(dt, v):
+            if v is not None and not dt.fits(v):
                 raise ValueError(f"{label} {v!r} does not fit dtype {dt.describe()}")
 
 
@@ -303,6 +299,7 @@ _DATA_RULES: tuple[Callable[[DatasetSpec], None], ...] = (
     bounds_need_real_numbers,
     values_need_scalars,
     nan_check_needs_floats,
+    fill_value_needs_fixed_size,
     values_fit_dtype,
 )
 
@@ -310,45 +307,3 @@ _DATA_RULES: tuple[Callable[[DatasetSpec], None], ...] = (
 def _has_room(d: DimSpec, m: int | None) -> bool:
     """A bounded axis of no fixed size that may hold more than its declared minimum."""
     return d.size is None and m is not None and m > d.lower
-
-
-def _is_complex_exact(dt: DTypeSpec | None) -> bool:
-    return isinstance(dt, NumericDType) and dt.name in ("complex64", "complex128", "clongdouble")
-
-
-def _is_complex(dt: DTypeSpec) -> bool:
-    return (isinstance(dt, NumericDType) and dt.name.startswith(("complex", "clong"))) or (
-        isinstance(dt, FamilyDType) and dt.family == "complex"
-    )
-
-
-def _fits(dt: DTypeSpec, value: Any) -> bool:
-    """Whether ``value`` is stored in the exact dtype ``dt`` as it is."""
-    if isinstance(dt, StringDType):
-        return _fits_string(dt, value)
-    try:
-        arr = np.asarray(value)
-        cast = arr.astype(to_numpy(dt))
-    except (ValueError, TypeError, OverflowError):
-        return False
-    return _round_trips(arr, cast)
-
-
-def _fits_string(dt: StringDType, value: Any) -> bool:
-    """A string value is of the flavour's Python type and within its length in bytes."""
-    if not isinstance(value, dt.python_type):
-        return False
-    raw = value.encode() if isinstance(value, str) else value
-    assert isinstance(raw, bytes)
-    return dt.length is None or len(raw) <= dt.length
-
-
-def _round_trips(arr: np.ndarray, cast: np.ndarray) -> bool:
-    """A number cast to another number type casts back to itself (a real one always fits a
-    complex one); other kinds are taken as cast."""
-    if arr.dtype.kind not in "iufcb" or cast.dtype.kind not in "iufcb":
-        return True
-    if cast.dtype.kind == "c" and arr.dtype.kind != "c":
-        return True
-    with np.errstate(invalid="ignore"):
-        return bool(np.array_equal(cast.astype(arr.dtype), arr, equal_nan=arr.dtype.kind in "fc"))

@@ -10,7 +10,7 @@ from h5schema._h5 import AttrRead
 from h5schema._report.codes import Code
 from h5schema._schema.spec import AttributeSpec
 from h5schema._types.constraints import constraint_problems
-from h5schema._types.dtypes import _FAMILY_MEMBERS, DTypeSpec, NumericDType, StringDType
+from h5schema._types.dtypes import DTypeSpec
 from h5schema._types.shapes import describe_lengths, shape_allows
 from h5schema._validate.limits import describe_bytes
 
@@ -58,13 +58,7 @@ def _short(value: Any) -> Any:
 
 def scalar_kind_ok(kind: str, dtype: DTypeSpec) -> bool:
     """Whether a stored ``dtype`` holds values of an attribute kind (str, bytes, bool, int, float)."""
-    if kind in ("str", "bytes"):
-        return isinstance(dtype, StringDType) and dtype.encoding == ("utf-8" if kind == "str" else "ascii")
-    if not isinstance(dtype, NumericDType):
-        return False
-    if kind == "bool":
-        return dtype.name == "bool"
-    return dtype.name in _FAMILY_MEMBERS["integer" if kind == "int" else "float"]
+    return dtype.scalar_kind() == kind
 
 
 def _type_ok(spec: AttributeSpec, dtype: DTypeSpec, shape: tuple[int, ...] | None) -> bool:

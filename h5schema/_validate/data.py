@@ -18,8 +18,7 @@ from h5schema._report.codes import Code
 from h5schema._report.report import Violation
 from h5schema._schema.spec import DatasetSpec
 from h5schema._types.constraints import bound_problems, describe_bounds
-from h5schema._types.dtypes import DTypeSpec, StringDType
-from h5schema._types.strings import decode_array
+from h5schema._types.dtypes import DTypeSpec
 from h5schema._validate.limits import describe_bytes
 from h5schema._validate.spread import SERIAL, PartsFailed, Spread
 
@@ -61,8 +60,10 @@ class _Finding:
 class DataChecker:
     """Accumulates the data-check findings of one dataset over any number of blocks."""
 
-    def __init__(self, spec: DatasetSpec) -> None:
+    def __init__(self, spec: DatasetSpec, stored: DTypeSpec | None = None) -> None:
         self.spec = spec
+        self.stored = stored  # how blocks are read: the numbers of ragged sequences are checked
+        self.rule = None if spec.dtype is None else spec.dtype.rule()
         self.bounds = spec.bounds
         self.has_bounds = spec.has_bounds
         self.allowed_set = frozenset(spec.values) if spec.values is not None else None
@@ -72,11 +73,36 @@ class DataChecker:
             numbers, len(self.allowed_set), self.bounds
         )
         self.outside, self.out_of_range, self.nans = _Finding(), _Finding(), _Finding()
+        self.broken = _Finding()  # elements breaking the declared dtype's own rule
         self._scratch: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
 
     def feed(self, block: np.ndarray, offset: tuple[int, ...], repeat: int = 1) -> None:
-        """Check a block whose first element sits at ``offset``; with ``repeat``, the block
-        stands for that many copies of itself (the fill value of never-written regions)."""
+        """Check a block (as read, strings decoded) whose first element sits at ``offset``; with
+        ``repeat``, the block stands for that many copies of itself (the fill value of
+        never-written regions)."""
+        if self.rule is not None:
+            self._dtype_rule(block, offset, repeat)
+        owners = None if self.stored is None else self.stored.owners(block)
+        if owners is None:
+            self._values(block, offset, repeat)
+            return
+        assert self.stored is not None
+        unset = [f for f in self.findings() if f.first is None]
+        self._values(self.stored.check_view(block), (0,), repeat)
+        for f in unset:  # found in the flat view: the index of the element holding it
+            if f.first is not None:
+                held = np.unravel_index(int(owners[f.first[0]]), block.shape)
+                f.first = tuple(int(o + i) for o, i in zip(offset, held, strict=True))
+
+    def _dtype_rule(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> None:
+        """Record the elements breaking the declared dtype's own rule (ragged lengths)."""
+        assert self.spec.dtype is not None
+        broken = self.spec.dtype.rule_breaks(block)
+        if broken is not None:
+            self.broken.add(broken[0], broken[1], offset, repeat)
+
+    def _values(self, block: np.ndarray, offset: tuple[int, ...], repeat: int) -> None:
+        """The allowed-value, NaN and range checks of a block of plain values."""
         if block.dtype.names is not None:
             return
         if self.allowed_set is not None and self._all_allowed(block, offset, repeat):
@@ -168,10 +194,10 @@ class DataChecker:
         np.logical_not(hit, out=hit)
         return hit
 
-    def findings(self) -> tuple[_Finding, _Finding, _Finding]:
-        return self.outside, self.out_of_range, self.nans
+    def findings(self) -> tuple[_Finding, _Finding, _Finding, _Finding]:
+        return self.outside, self.out_of_range, self.nans, self.broken
 
-    def merge(self, later: tuple[_Finding, _Finding, _Finding]) -> None:
+    def merge(self, later: tuple[_Finding, _Finding, _Finding, _Finding]) -> None:
         for mine, theirs in zip(self.findings(), later, strict=True):
             mine.merge(theirs)
 
@@ -184,6 +210,8 @@ class DataChecker:
             out.append(_violation(path, describe_bounds(*self.bounds), self.out_of_range, "out of range"))
         if self.nans.count:
             out.append(_violation(path, "no NaN", self.nans, "NaN"))
+        if self.broken.count and self.rule is not None:
+            out.append(_violation(path, self.rule, self.broken, "of other lengths"))
         return out
 
 
@@ -229,7 +257,7 @@ def check_data(
     elements = int(np.prod(info.shape, dtype=np.float64)) - missing
 
     def part(k: int, n: int) -> DataChecker:
-        checker = DataChecker(spec)
+        checker = DataChecker(spec, info.dtype)
         if stored is None:
             blocks = _h5.iter_blocks(dsid, info, BLOCK_BYTES, (k, n))
         else:
@@ -239,7 +267,7 @@ def check_data(
         return checker
 
     n = spread.workers if elements * max(info.nbytes_per_item, 1) >= PARALLEL_BYTES else 1
-    checker = _in_parts(spec, part, n, spread)
+    checker = _in_parts(spec, info.dtype, part, n, spread)
     if missing:
         fill = _h5.fill_block(dsid, info)
         if fill is not None:
@@ -263,7 +291,7 @@ def _chunk_over_limit(info: _h5.DatasetInfo, path: str, max_chunk_bytes: int | N
 
 
 def _in_parts(
-    spec: DatasetSpec, part: Callable[[int, int], DataChecker], n: int, spread: Spread
+    spec: DatasetSpec, stored: DTypeSpec, part: Callable[[int, int], DataChecker], n: int, spread: Spread
 ) -> DataChecker:
     """The findings of the dataset's ``n`` parts, run by ``spread`` when n > 1 (all here when the
     parts cannot run apart)."""
@@ -273,7 +301,7 @@ def _in_parts(
         shares = spread.run(n, lambda k: part(k, n).findings())
     except PartsFailed:
         return part(0, 1)
-    checker = DataChecker(spec)
+    checker = DataChecker(spec, stored)
     for found in shares:  # in order: the first index found is the smallest
         checker.merge(found)
     return checker
@@ -313,8 +341,8 @@ def _violation(path: str, expected: str, f: _Finding, what: str) -> Violation:
 def batch_problem(spec: DatasetSpec, dtype: DTypeSpec, batch: np.ndarray) -> str | None:
     """The first data-check problem of an in-memory batch (as stored, strings still encoded),
     without the path; None when the batch passes. Materializing and appending both use it."""
-    view = decode_array(dtype, batch) if isinstance(dtype, StringDType) else batch
-    checker = DataChecker(spec)
+    view = dtype.decode(batch)
+    checker = DataChecker(spec, dtype)
     checker.feed(view, (0,) * view.ndim)
     found = checker.violations("")
     return found[0].message if found else None

@@ -10,7 +10,7 @@ What is here, from the smallest piece to a whole file:
 
 - :func:`dtypes`, :func:`string_dtypes`: exact dtypes that can be created and read back as
   themselves (numbers including float16, long double and complex; bool; enums; the four string
-  flavours; optionally compounds).
+  flavours; optionally compounds and ragged sequences, :func:`ragged_dtypes`).
 - :func:`string_values` (alias :func:`text_for`) and :func:`invalid_string_values`: what a string
   flavour can hold (``str`` for UTF-8, ``bytes`` for ASCII) and what it must refuse.
 - :func:`attribute_specs`, :func:`dataset_specs`, :func:`group_specs`, :func:`schemas`: valid
@@ -46,7 +46,14 @@ from __future__ import annotations
 from h5schema.strategies._attributes import attribute_specs, attribute_values
 from h5schema.strategies._datasets import data_for, dataset_specs
 from h5schema.strategies._defects import Defect
-from h5schema.strategies._dtypes import dtypes, invalid_string_values, string_dtypes, string_values, text_for
+from h5schema.strategies._dtypes import (
+    dtypes,
+    invalid_string_values,
+    ragged_dtypes,
+    string_dtypes,
+    string_values,
+    text_for,
+)
 from h5schema.strategies._mutants import defects, mutants
 from h5schema.strategies._schemas import group_specs, schemas
 from h5schema.strategies._values import conforming_files, values_for
@@ -63,6 +70,7 @@ __all__ = [
     "group_specs",
     "invalid_string_values",
     "mutants",
+    "ragged_dtypes",
     "schemas",
     "string_dtypes",
     "string_values",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,23 +9,13 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
-from hypothesis.extra import numpy as hnp
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from h5schema._schema.spec import DatasetSpec
-from h5schema._types.dtypes import (
-    ArrayDType,
-    CompoundDType,
-    DTypeSpec,
-    EnumDType,
-    FamilyDType,
-    NumericDType,
-    StringDType,
-    is_concrete,
-)
+from h5schema._types.dtypes import CompoundDType, DTypeSpec, EnumDType, FamilyDType, NumericDType
 from h5schema._types.shapes import DimSpec
 from h5schema.strategies._attributes import _attribute_list, _bounds
-from h5schema.strategies._checks import _check_bool, _check_int, _check_strategy, _numpy
+from h5schema.strategies._checks import _check_bool, _check_int, _check_strategy
 from h5schema.strategies._dtypes import (
     _COMPLEX_WIDTH,
     _FLOAT_WIDTH,
@@ -35,9 +24,9 @@ from h5schema.strategies._dtypes import (
     _all_dtypes,
     dtypes,
     string_dtypes,
-    string_values,
 )
-from h5schema.strategies._numbers import _in_bounds, _numbers
+from h5schema.strategies._kinds import KIND_DRAWS, fill_values, number_dtype, scalar_name
+from h5schema.strategies._kinds import elements as _elements
 
 __all__ = ["data_for", "dataset_specs"]
 
@@ -50,67 +39,11 @@ def _member_names() -> SearchStrategy[str]:
     return st.text(_NAME_CHARS, min_size=1, max_size=5).filter(lambda s: s not in (".", ".."))
 
 
-def _scalar_name(dt: DTypeSpec) -> str | None:
-    """The numeric name whose Python numbers fill ``dt`` (None for strings and compounds)."""
-    if isinstance(dt, NumericDType):
-        return dt.name
-    if isinstance(dt, EnumDType):
-        return dt.base
-    return None
-
-
-def _elements(
-    spec: DatasetSpec, dt: DTypeSpec, *, checks: bool = True, nan: bool = True
-) -> SearchStrategy[Any]:
-    """Single values of ``dt`` that pass the data checks of ``spec`` (when ``checks``)."""
-    if checks and spec.values is not None:
-        values = [v for v in spec.values if not (isinstance(v, float) and math.isnan(v))]
-        if checks and any(b is not None for b in (spec.gt, spec.ge, spec.lt, spec.le)):
-            values = [v for v in values if _in_bounds(v, spec.gt, spec.ge, spec.lt, spec.le)]
-        return st.sampled_from(values) if values else st.nothing()
-    if isinstance(dt, StringDType):
-        return string_values(dt, max_size=6)
-    if isinstance(dt, EnumDType):
-        return st.sampled_from(sorted(dt.members.values()))
-    name = _scalar_name(dt)
-    if name is None:
-        raise InvalidArgument(f"no scalar elements for {dt.describe()}")
-    if not checks:
-        return _numbers(name)
-    bounds = {k: getattr(spec, k) for k in ("gt", "ge", "lt", "le")}
-    nan = nan and spec.allow_nan
-    if name in _COMPLEX_WIDTH or name == "bool":
-        return _numbers(name, allow_nan=nan)
-    strategy = _numbers(name, **bounds, allow_nan=nan)
-    if name in _FLOAT_WIDTH and nan and any(b is not None for b in bounds.values()):
-        strategy = strategy | st.just(math.nan)  # NaN is governed by allow_nan, not by the bounds
-    return strategy
-
-
-def _compound_values(dt: CompoundDType) -> SearchStrategy[tuple[Any, ...]]:
-    parts: list[SearchStrategy[Any]] = []
-    for f in dt.fields:
-        fdt = f.dtype
-        if isinstance(fdt, StringDType):
-            # compound fields hold raw bytes (no flavour decoding inside a struct)
-            n = fdt.length or 4
-            parts.append(string_values(StringDType(encoding="ascii", length=n)))
-        elif isinstance(fdt, ArrayDType):
-            parts.append(
-                hnp.arrays(_numpy(fdt.base), fdt.shape, elements=_numbers(_scalar_name(fdt.base) or "int8"))
-            )
-        elif isinstance(fdt, CompoundDType):
-            parts.append(_compound_values(fdt))
-        else:
-            parts.append(_numbers(_scalar_name(fdt) or "int8"))
-    return st.tuples(*parts)
-
-
 def _concrete(dt: DTypeSpec | None) -> SearchStrategy[DTypeSpec]:
     """An exact dtype matching ``dt`` (any of a family; int64 for no dtype)."""
     if dt is None:
         return st.just(NumericDType(name="int64"))
-    if is_concrete(dt):
+    if dt.is_concrete():
         return st.just(dt)
     if isinstance(dt, FamilyDType):
         if dt.family == "text":
@@ -148,26 +81,9 @@ def data_for(
     chosen = st.just(dtype) if dtype is not None else _concrete(spec.dtype)
 
     def arrays(dt: DTypeSpec) -> SearchStrategy[np.ndarray]:
-        npdt = _numpy(dt)
-        if isinstance(dt, CompoundDType):
-            size = int(np.prod(shape))
-            return st.lists(_compound_values(dt), min_size=size, max_size=size).map(
-                lambda rows: np.array(rows, dtype=npdt).reshape(shape)
-            )
-        if isinstance(dt, StringDType):
-            return hnp.arrays(object, shape, elements=_elements(spec, dt), fill=st.nothing())
-        return hnp.arrays(npdt, shape, elements=_elements(spec, dt), fill=st.nothing())
+        return KIND_DRAWS[dt.kind].arrays(spec, dt, shape)
 
     return chosen.flatmap(arrays)
-
-
-def _fill_values(dt: DTypeSpec) -> SearchStrategy[Any]:
-    if isinstance(dt, StringDType):
-        return string_values(dt, max_size=4)
-    if isinstance(dt, EnumDType):
-        return st.sampled_from(sorted(dt.members.values()))
-    name = _scalar_name(dt)
-    return st.nothing() if name is None else _numbers(name)
 
 
 @dataclass(frozen=True)
@@ -178,15 +94,6 @@ class _Opts:
     dtypes: SearchStrategy[DTypeSpec]
     resizable: bool | None = None
     data_checks: bool = True
-
-
-def _vlen_spec(dt: DTypeSpec) -> bool:
-    """Whether a declared dtype holds variable-length data (HDF5 refuses fletcher32 on it)."""
-    if isinstance(dt, StringDType):
-        return dt.length is None
-    if isinstance(dt, CompoundDType):
-        return any(_vlen_spec(f.dtype) for f in dt.fields)
-    return False
 
 
 @st.composite
@@ -265,14 +172,14 @@ def _dataset_spec(
             compression_opts = draw(st.none() | st.integers(0, 9))
         shuffle = draw(st.sampled_from((None, False, True)))
         # HDF5 refuses fletcher32 on variable-length data
-        fletcher32 = draw(st.sampled_from((None, False) if _vlen_spec(dt) else (None, False, True)))
+        fletcher32 = draw(st.sampled_from((None, False) if dt.is_variable_length() else (None, False, True)))
     else:
         compression = draw(st.sampled_from((None, "none")))
         shuffle = draw(st.sampled_from((None, False)))
         fletcher32 = draw(st.sampled_from((None, False)))
-    fillvalue = draw(st.none() | _fill_values(dt)) if draw(st.integers(0, 2)) == 0 else None
+    fillvalue = draw(st.none() | fill_values(dt)) if draw(st.integers(0, 2)) == 0 else None
     checks: dict[str, Any] = {}
-    name_ = _scalar_name(dt)
+    name_ = scalar_name(dt)
     if opts.data_checks and not isinstance(dt, CompoundDType):
         real = (
             name_ is not None
@@ -292,7 +199,7 @@ def _dataset_spec(
         complex_ = name_ in _COMPLEX_WIDTH
         if not complex_ and draw(st.integers(0, 2)) == 0:
             probe = DatasetSpec(dtype=dt, **checks)
-            elements = _elements(probe, dt, nan=False)
+            elements = _elements(probe, number_dtype(dt), nan=False)
             checks["values"] = tuple(draw(st.lists(elements, min_size=1, max_size=3, unique_by=repr)))
         if (name_ in _FLOAT_WIDTH or complex_) and draw(st.integers(0, 2)) == 0:
             checks["allow_nan"] = False

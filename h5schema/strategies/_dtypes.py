@@ -16,11 +16,12 @@ from h5schema._types.dtypes import (
     DTypeSpec,
     EnumDType,
     NumericDType,
+    RaggedDType,
     StringDType,
 )
 from h5schema.strategies._checks import _check_bool, _check_int, _unique
 
-__all__ = ["dtypes", "invalid_string_values", "string_dtypes", "string_values", "text_for"]
+__all__ = ["dtypes", "invalid_string_values", "ragged_dtypes", "string_dtypes", "string_values", "text_for"]
 
 
 _LONG_DOUBLE = np.dtype(np.longdouble).itemsize > 8  # x86-64 Linux: yes; macOS arm64, Windows: no
@@ -86,8 +87,35 @@ def _compound_dtypes(strings: bool) -> SearchStrategy[CompoundDType]:
     return build()
 
 
+def ragged_dtypes() -> SearchStrategy[RaggedDType]:
+    """Ragged dtypes: variable-length sequences of a number type (every int and float, and
+    bool), with or without bounds on the sequence lengths.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None)
+    ... @given(ragged_dtypes())
+    ... def check(dt):
+    ...     assert dt.kind == "ragged" and dt.is_variable_length()
+    >>> check()
+    """
+
+    @st.composite
+    def build(draw: DrawFn) -> RaggedDType:
+        base = NumericDType(name=draw(st.sampled_from(("bool", *_INT_NAMES, "float32", "float64"))))
+        lo = draw(st.none() | st.integers(0, 3))
+        hi = draw(st.none() | st.integers(lo or 0, (lo or 0) + 4))
+        return RaggedDType(base=base, min_length=lo, max_length=hi)
+
+    return build()
+
+
 def dtypes(
-    *, numeric: bool = True, strings: bool = True, enums: bool = True, compound: bool = False
+    *,
+    numeric: bool = True,
+    strings: bool = True,
+    enums: bool = True,
+    compound: bool = False,
+    ragged: bool = False,
 ) -> SearchStrategy[DTypeSpec]:
     """Exact dtypes that a dataset can be created with and that read back as themselves.
 
@@ -95,7 +123,8 @@ def dtypes(
     complex long double where the platform has them (they would read back as float64
     elsewhere). ``strings``: the four flavours of :func:`string_dtypes`. ``enums``: HDF5 enums
     over an integer base. ``compound``: structs of numbers, small arrays and (with ``strings``)
-    fixed-length strings.
+    fixed-length strings. ``ragged``: variable-length sequences of numbers
+    (:func:`ragged_dtypes`).
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10, database=None)
@@ -104,7 +133,8 @@ def dtypes(
     ...     assert dt.kind == "numeric"
     >>> check()
     """
-    for name, flag in (("numeric", numeric), ("strings", strings), ("enums", enums), ("compound", compound)):
+    flags = {"numeric": numeric, "strings": strings, "enums": enums, "compound": compound, "ragged": ragged}
+    for name, flag in flags.items():
         _check_bool(flag, name)
     options: list[SearchStrategy[DTypeSpec]] = []
     if numeric:
@@ -115,8 +145,10 @@ def dtypes(
         options.append(_enum_dtypes())
     if compound:
         options.append(_compound_dtypes(strings))
+    if ragged:
+        options.append(ragged_dtypes())
     if not options:
-        raise InvalidArgument("dtypes() needs at least one of numeric, strings, enums, compound")
+        raise InvalidArgument("dtypes() needs at least one of numeric, strings, enums, compound, ragged")
     return st.one_of(options)
 
 

@@ -16,7 +16,6 @@ from hypothesis.strategies import DrawFn, SearchStrategy
 from h5schema._io.materialize import materialize
 from h5schema._schema.model import as_schema
 from h5schema._schema.spec import AttributeSpec, DatasetSpec, GroupSpec, PatternSpec
-from h5schema._types.dtypes import is_concrete
 from h5schema.strategies._attributes import attribute_values
 from h5schema.strategies._checks import _check_bool, _check_int, _check_strategy, _maybe
 from h5schema.strategies._datasets import data_for
@@ -119,7 +118,7 @@ def _data_shape(draw: DrawFn, spec: DatasetSpec, dims: Mapping[str, int], max_si
 
 def _dataset_value(draw: DrawFn, spec: DatasetSpec, dims: Mapping[str, int], opts: _ValueOpts) -> Any:
     attrs = _attr_mapping(draw, spec.attributes, opts)
-    give = draw(_maybe(opts.with_data)) or (spec.dtype is None or not is_concrete(spec.dtype))
+    give = draw(_maybe(opts.with_data)) or (spec.dtype is None or not spec.dtype.is_concrete())
     if not give:
         return attrs
     data = draw(data_for(spec, _data_shape(draw, spec, dims, opts.max_side)))
