@@ -82,9 +82,6 @@ def _kind(kind: str, **extra: Any) -> dict[str, Any]:
     return {"type": "object", "properties": {"kind": {"const": kind}}, "required": ["kind"], **extra}
 
 
-_object = json_object
-
-
 class _Builder:
     """One export: the shared definitions (recursive value checks) gathered on the way."""
 
@@ -94,7 +91,7 @@ class _Builder:
     # ------------------------------------------------------------ groups
 
     def group(self, g: GroupSpec) -> dict[str, Any]:
-        full = _object(
+        full = json_object(
             {
                 "attributes": self.attributes(g.attributes, g.closed),
                 "members": self.members(g),
@@ -153,7 +150,7 @@ class _Builder:
         required = [*props, "attributes"]
         props["attributes"] = self.attributes(d.attributes, d.closed)
         props["error"] = False
-        out = _kind("dataset", **{"if": {"required": ["alias"]}, "else": _object(props, required)})
+        out = _kind("dataset", **{"if": {"required": ["alias"]}, "else": json_object(props, required)})
         if d.description:
             out["description"] = d.description
         if unchecked:
@@ -187,7 +184,7 @@ class _Builder:
             }
         else:
             props = {"dtype": _scalar_dtype(a.type), "shape": {"const": []}}
-        out: dict[str, Any] = {"type": "object", **_object(props, ["dtype", "shape"])}
+        out: dict[str, Any] = {"type": "object", **json_object(props, ["dtype", "shape"])}
         if a.description:
             out["description"] = a.description
         value = self.value(a)
@@ -275,7 +272,8 @@ def _scalar_dtype(kind: str) -> dict[str, Any]:
     """The stored dtypes an attribute type accepts (h5schema._validate.attributes.scalar_kind_ok)."""
     if kind in ("str", "bytes"):
         encoding = "utf-8" if kind == "str" else "ascii"
-        return _object({"kind": {"const": "string"}, "encoding": {"const": encoding}}, ["kind", "encoding"])
+        props = {"kind": {"const": "string"}, "encoding": {"const": encoding}}
+        return json_object(props, ["kind", "encoding"])
     if kind == "bool":
         return dtype_schema(NumericDType(name="bool"))
     return dtype_schema(FamilyDType(family="integer" if kind == "int" else "float"))

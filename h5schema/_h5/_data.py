@@ -196,4 +196,4 @@ def read_dataset(ds: h5py.Dataset, sel: Any, dtype: DTypeSpec) -> Any:
     if not isinstance(raw, np.ndarray):
         return dtype.decode_value(raw)
     out = dtype.decode(raw)
-    return out[()] if out.ndim == 0 and out is not raw else out
+    return out[()] if out.ndim == 0 and out is not raw else out  # decoded text: a Python value

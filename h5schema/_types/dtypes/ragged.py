@@ -143,6 +143,10 @@ class RaggedDType(DTypeBase):
         return out
 
     def blank(self) -> Any:
+        return self._no_numbers()
+
+    def _no_numbers(self) -> np.ndarray:
+        """An empty sequence of the element type (int64 for a family)."""
         return np.empty((0,), dtype=self.base.to_numpy() if self.base.is_concrete() else np.int64)
 
     # -- checking data ---------------------------------------------------------------------
@@ -150,7 +154,7 @@ class RaggedDType(DTypeBase):
         """Every number of every sequence, in order (one flat array)."""
         parts = [np.asarray(v).reshape(-1) for v in values.reshape(-1)]
         if not parts:
-            return np.empty((0,), dtype=self.base.to_numpy() if self.base.is_concrete() else np.int64)
+            return self._no_numbers()
         return np.concatenate(parts)
 
     def owners(self, values: np.ndarray) -> np.ndarray:
